@@ -1,0 +1,50 @@
+package spec
+
+// Job is a parsed, defaulted job spec. See schemas/job.schema.json.
+type Job struct {
+	Job          string     `yaml:"job" json:"job"`
+	Output       string     `yaml:"output" json:"output"`
+	OutputFormat string     `yaml:"output_format,omitempty" json:"output_format,omitempty"` // arrow (default) | parquet
+	Tables       []Table    `yaml:"tables" json:"tables"`
+	Stressors    []string   `yaml:"stressors,omitempty" json:"stressors,omitempty"` // empty: all
+	Accounts     []string   `yaml:"accounts,omitempty" json:"accounts,omitempty"`   // regions, flows, footprints, multipliers, flows_by_sector, groups
+	Groups       Groups     `yaml:"groups,omitempty" json:"groups,omitempty"`
+	Scenarios    []Scenario `yaml:"scenarios,omitempty" json:"scenarios,omitempty"`
+
+	// Dir is the folder of the job file; relative table paths resolve
+	// against it. Not part of the YAML.
+	Dir string `yaml:"-" json:"-"`
+}
+
+// Table is one year's input table.
+type Table struct {
+	Year    string            `yaml:"year" json:"year"`
+	Format  string            `yaml:"format" json:"format"`
+	Path    string            `yaml:"path" json:"path"`
+	Options map[string]string `yaml:"options,omitempty" json:"options,omitempty"`
+}
+
+// Groups maps a group name to its member regions, in the order written.
+type Groups []Group
+
+// Group is one named set of regions.
+type Group struct {
+	Name    string   `json:"name"`
+	Regions []string `json:"regions"`
+}
+
+// Scenario is a named list of shocks applied in order to a copy of a table.
+type Scenario struct {
+	Name   string  `yaml:"name" json:"name"`
+	Shocks []Shock `yaml:"shocks,omitempty" json:"shocks,omitempty"`
+}
+
+// Shock scales part of S, A or Y (see the README's job-spec section).
+type Shock struct {
+	Target     string  `yaml:"target" json:"target"` // S | A | Y
+	Region     string  `yaml:"region,omitempty" json:"region,omitempty"`
+	Sector     string  `yaml:"sector,omitempty" json:"sector,omitempty"` // shell glob on sector code
+	FromRegion string  `yaml:"from_region,omitempty" json:"from_region,omitempty"`
+	FromSector string  `yaml:"from_sector,omitempty" json:"from_sector,omitempty"`
+	Scale      float64 `yaml:"scale" json:"scale"`
+}
