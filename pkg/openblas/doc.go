@@ -1,0 +1,27 @@
+// Package openblas reaches a system LAPACK (OpenBLAS's libopenblas.so.0, or
+// another library with the Fortran entry points) at run time, without cgo.
+//
+// The build stays pure Go: the library is opened with dlopen when Load is
+// called, and a machine without it simply reports that it is absent, so the
+// caller can fall back to gonum's pure-Go LAPACK.
+//
+// Only the routines the Leontief step needs are bound:
+//
+//	dgetrf  LU factorization with partial pivoting, in place
+//	dgetrs  solves with those factors, A X = B or A^T X = B
+//	dgecon  reciprocal condition estimate from the factors
+//	dlange  matrix norms
+//
+// # Traps
+//
+// LAPACK is column-major. A row-major n x n buffer handed to it is read as
+// the transpose; the wrappers here take that into account by swapping the
+// transpose flag of dgetrs and the norm of dgecon, so callers think in
+// row-major terms throughout.
+//
+// The library uses 32-bit Fortran integers (the LP64 interface of Debian's
+// builds); sizes above 2^31-1 elements per dimension are rejected.
+//
+// Go memory handed to the library is only used for the length of the call,
+// as purego requires.
+package openblas
