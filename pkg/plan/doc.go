@@ -1,0 +1,29 @@
+// Package plan turns a job into tasks and their reports into a manifest.
+//
+// # A guided tour
+//
+// Make splits a job spec into one Task per year and scenario, in spec
+// order: years outer, scenarios inner. Each task carries the whole spec as
+// JSON with table paths made absolute (Resolve), the output location and
+// format, and the run that published it, so that a worker needs nothing
+// but the task. Task.ID, job/year/scenario/block, names a task everywhere.
+//
+// A worker answers a task with a Report: Done with its Outputs (store key,
+// rows, bytes, SHA-256) or Failed with the task's own error, plus its
+// Warnings (sectors with zero output whose stressors drop out, a large
+// residual) and Timings.
+//
+// NewManifest starts the manifest of a run with every task queued; Add
+// records each final report; Encode writes the JSON that goes to
+// <job>/manifest.json once every task is final.
+//
+// # Traps
+//
+//   - A task covers a whole (year, scenario): Block is always "all" for
+//     now.
+//   - Manifest.Add keeps the first final report of a task and ignores
+//     later ones, and reports of other runs: a redelivered task may report
+//     twice.
+//   - Make applies the spec's defaults and validation to a copy; the job
+//     passed in is left as it is.
+package plan

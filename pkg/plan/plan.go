@@ -1,0 +1,108 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/mrioflow/mrioflow/pkg/spec"
+)
+
+// Options say where a job's outputs go and which run publishes them.
+type Options struct {
+	// Run names this run of the job; the coordinator draws a fresh one per
+	// run. Required.
+	Run string
+	// Output is the store location of the outputs: a local folder or
+	// s3://bucket/prefix. Empty means the spec's output (OutputLocation).
+	Output string
+	// Format is arrow or parquet. Empty means the spec's output_format.
+	Format string
+}
+
+// Make splits job into one task per year and scenario: years in the order
+// of the spec's tables, scenarios in spec order inside each year. A job
+// without scenarios runs spec.BaselineScenario.
+//
+// Make panics when opts.Run is empty. It returns the spec's own error when
+// the job does not pass spec.Validate (names that cannot be path elements,
+// years or scenarios given twice, ...), and an error when the format is
+// unknown or there is no output location.
+func Make(job *spec.Job, opts Options) ([]Task, error) {
+	if opts.Run == "" {
+		panic("plan: Make without a run id")
+	}
+	job = Resolve(job)
+	job.SetDefaults()
+	if err := job.Validate(); err != nil {
+		return nil, fmt.Errorf("plan: job %s: %w", job.Job, err)
+	}
+	format := job.OutputFormat
+	if opts.Format != "" {
+		format = opts.Format
+	}
+	if format != spec.OutputArrow && format != spec.OutputParquet {
+		return nil, fmt.Errorf("plan: job %s: output format %q: want %s or %s", job.Job, format, spec.OutputArrow, spec.OutputParquet)
+	}
+	output := opts.Output
+	if output == "" {
+		output = OutputLocation(job)
+	}
+	if output == "" {
+		return nil, fmt.Errorf("plan: job %s: no output location", job.Job)
+	}
+	raw, err := json.Marshal(job)
+	if err != nil {
+		return nil, fmt.Errorf("plan: job %s: encode spec: %w", job.Job, err)
+	}
+
+	tasks := make([]Task, 0, len(job.Tables)*len(job.Scenarios))
+	for _, t := range job.Tables {
+		for _, s := range job.Scenarios {
+			tasks = append(tasks, Task{
+				Job: job.Job, Run: opts.Run,
+				Year: t.Year, Scenario: s.Name, Block: Block,
+				Spec: raw, Output: output, Format: format,
+			})
+		}
+	}
+	return tasks, nil
+}
+
+// OutputLocation is the spec's output location: a URL as written, a
+// relative folder resolved against the job file's folder.
+func OutputLocation(job *spec.Job) string {
+	p := job.Output
+	if p == "" || strings.Contains(p, "://") {
+		return p
+	}
+	return absolute(job.TablePath(spec.Table{Path: p}))
+}
+
+// Resolve returns a copy of job whose table paths are absolute local paths
+// or URLs (spec.Job.TablePath), so that the copy no longer depends on the
+// job file's folder. The copy shares nothing that Make changes.
+func Resolve(job *spec.Job) *spec.Job {
+	c := *job
+	c.Tables = make([]spec.Table, len(job.Tables))
+	for i, t := range job.Tables {
+		t.Path = job.TablePath(t)
+		if !strings.Contains(t.Path, "://") {
+			t.Path = absolute(t.Path)
+		}
+		c.Tables[i] = t
+	}
+	c.Accounts = append([]string(nil), job.Accounts...)
+	c.Scenarios = append([]spec.Scenario(nil), job.Scenarios...)
+	return &c
+}
+
+// absolute makes a local path absolute; it keeps p when the working
+// folder is unknown.
+func absolute(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
+}

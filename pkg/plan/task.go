@@ -1,0 +1,128 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Block is the block id of a task that covers a whole (year, scenario).
+//
+// TODO(blocks): a large table could be split into blocks of consuming
+// regions solved by different workers; Make would then emit one task per
+// block and the manifest would merge their outputs.
+const Block = "all"
+
+// Task is one unit of work a worker finishes alone: one year of one
+// scenario of a job. It travels as JSON.
+type Task struct {
+	Job      string `json:"job"`
+	Run      string `json:"run"` // the coordinator run that published it
+	Year     string `json:"year"`
+	Scenario string `json:"scenario"`
+	Block    string `json:"block"`
+
+	// Spec is the job spec as JSON, with every table path resolved to an
+	// absolute local path or a URL, so a worker needs no job file.
+	Spec json.RawMessage `json:"spec"`
+
+	Output string `json:"output"` // store location: a folder or s3://bucket/prefix
+	Format string `json:"format"` // arrow | parquet
+}
+
+// ID is job/year/scenario/block: the task's name in events, the job state
+// and the manifest.
+func (t Task) ID() string {
+	return t.Job + "/" + t.Year + "/" + t.Scenario + "/" + t.Block
+}
+
+// ManifestKey is the store key of a job's manifest.
+func ManifestKey(job string) string { return job + "/manifest.json" }
+
+// Status is where a task stands.
+type Status string
+
+// The states of a task, in the order they happen.
+const (
+	Queued  Status = "queued"
+	Running Status = "running"
+	Done    Status = "done"
+	Failed  Status = "failed"
+)
+
+// Final reports whether no further change follows s.
+func (s Status) Final() bool { return s == Done || s == Failed }
+
+// Report is what a worker says about a task it finished or gave up on.
+// It travels as JSON.
+type Report struct {
+	Task     string `json:"task"` // Task.ID
+	Job      string `json:"job"`
+	Run      string `json:"run"`
+	Year     string `json:"year"`
+	Scenario string `json:"scenario"`
+	Block    string `json:"block"`
+
+	Status  Status `json:"status"` // Done or Failed
+	Worker  string `json:"worker,omitempty"`
+	Attempt int    `json:"attempt,omitempty"` // 1 for the first delivery
+
+	Outputs  []Output  `json:"outputs,omitempty"`
+	Warnings []Warning `json:"warnings,omitempty"`
+	// Residual is ||x - x~|| / ||x|| (MATH.md 6).
+	Residual float64 `json:"residual"`
+	Timings  Timings `json:"timings"`
+	Error    string  `json:"error,omitempty"` // the cause, when Failed
+}
+
+// NewReport returns an empty report about t.
+func NewReport(t Task) Report {
+	return Report{
+		Task: t.ID(), Job: t.Job, Run: t.Run,
+		Year: t.Year, Scenario: t.Scenario, Block: t.Block,
+	}
+}
+
+// Output is one object a task wrote.
+type Output struct {
+	Account string `json:"account"`
+	Key     string `json:"key"` // store key, relative to the output location
+	Rows    int64  `json:"rows"`
+	Bytes   int64  `json:"bytes"`
+	SHA256  string `json:"sha256"` // hex
+}
+
+// Warning is something a task noticed that does not stop it.
+type Warning struct {
+	Kind string `json:"kind"` // ZeroOutput or LargeResidual
+
+	// For ZeroOutput: the stressor of a sector with zero output and the
+	// amount that drops out of every account (MATH.md 2).
+	Extension string  `json:"extension,omitempty"`
+	Stressor  string  `json:"stressor,omitempty"`
+	Region    string  `json:"region,omitempty"`
+	Sector    string  `json:"sector,omitempty"`
+	Amount    float64 `json:"amount,omitempty"`
+
+	Message string `json:"message"`
+}
+
+// The kinds of Warning.
+const (
+	ZeroOutput    = "zero_output"
+	LargeResidual = "residual"
+)
+
+// Timings are the seconds a task spent in each step.
+type Timings struct {
+	Read  float64 `json:"read_s"`  // open (or find cached) and prepare the table
+	Solve float64 `json:"solve_s"` // scenario, factorization and accounts
+	Write float64 `json:"write_s"` // encode and store every account
+}
+
+// String is a one-line summary for logs.
+func (r Report) String() string {
+	if r.Status == Failed {
+		return fmt.Sprintf("%s failed: %s", r.Task, r.Error)
+	}
+	return fmt.Sprintf("%s %s: %d outputs", r.Task, r.Status, len(r.Outputs))
+}
