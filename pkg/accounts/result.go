@@ -13,6 +13,10 @@ type Result struct {
 	ValueAdded  []float64 // per consumer (R'); NaN for a consumer that does not produce
 	FinalDemand []float64 // per consumer (R'): the sum of y_r
 
+	// Output is x~ = L (sum_r y_r), the output that final demand calls for
+	// (MATH.md 6), one value per producing sector (n).
+	Output []float64
+
 	// Residual is ||x - x~|| / ||x|| (MATH.md 6), 0 when x was not given.
 	Residual float64
 	// ZeroOutput lists the sectors with zero output but non-zero stressors,

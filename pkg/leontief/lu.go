@@ -141,6 +141,11 @@ func (lu *LU) Solve(b *mat.Dense) { lu.solve(false, b) }
 // does not have n rows.
 func (lu *LU) SolveTrans(b *mat.Dense) { lu.solve(true, b) }
 
+// TODO(parallel-solve): gonum's triangular solves run on one goroutine, so
+// with Native the R' + k right-hand sides use one core while the
+// factorization used all. Splitting b into column blocks solved
+// concurrently (Backend already promises concurrent use) would fix it for
+// Native; a threaded library backend should keep the single call.
 func (lu *LU) solve(trans bool, b *mat.Dense) {
 	raw := b.RawMatrix()
 	if raw.Rows != lu.n {

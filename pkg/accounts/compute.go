@@ -1,0 +1,219 @@
+package accounts
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mrioflow/mrioflow/pkg/leontief"
+	"github.com/mrioflow/mrioflow/pkg/table"
+)
+
+// Options choose what Compute produces and how. The zero value is the
+// default: no flows by sector, A consumed, the pure Go backend.
+type Options struct {
+	// FlowsBySector adds E[s; (p, i), r] to every extension: one n×R'
+	// matrix per stressor, k times the memory of the multipliers.
+	FlowsBySector bool
+
+	// KeepA factorizes a copy of t.A and leaves t.A as it was, at the cost
+	// of a second n×n matrix. Without it Compute consumes t.A.
+	KeepA bool
+
+	// Backend runs the factorization and the solves; nil means
+	// leontief.Native.
+	Backend leontief.Backend
+}
+
+// Compute returns every account of MATH.md for the table t.
+//
+// A table in flow form is first turned into coefficient form by
+// Coefficients, in place, and its ZeroOutput list lands in the Result. Then
+// I - A is factorized once and solved for:
+//
+//	Mᵀ    = (I - A)⁻ᵀ Sᵀ   all stressors of all extensions at once
+//	x⁽ʳ⁾  = (I - A)⁻¹ y_r  all R' consumers at once
+//
+// from which x~ = sum_r x⁽ʳ⁾ and every other account follows without
+// another solve. The work is one LU (2/3 n³ flops) and R' + k pairs of
+// triangular solves; the memory, beyond the table, about n (R' + k) numbers
+// and the accounts themselves.
+//
+// Compute consumes t.A: it factorizes in A's storage and sets t.A to nil,
+// unless opts.KeepA is set. Direct in each result Extension shares the
+// storage of the table's S.
+//
+// Compute returns an error, naming t.Source, when the table fails
+// table.Validate or Coefficients, and when I - A is singular or nearly so
+// (MATH.md 3); that error wraps a *leontief.SingularError and carries its
+// reciprocal condition estimate. After an error t may be partly converted
+// and t.A gone.
+func Compute(t *table.Table, opts Options) (*Result, error) {
+	var zero []ZeroOutput
+	if t.Z != nil {
+		var err error
+		if zero, err = Coefficients(t); err != nil {
+			return nil, err
+		}
+	} else if err := t.Validate(); err != nil {
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+
+	// Column sums of A, for value added, before the factors overwrite A.
+	var share []float64
+	if t.ValueAdded == nil && t.RegionValueAdded == nil {
+		share = valueAddedShare(t.A)
+	}
+	lu, err := factorize(t, opts)
+	if err != nil {
+		return nil, err
+	}
+
+	yr := demandByConsumer(t)
+	xr := mat.DenseCopyOf(yr)
+	lu.Solve(xr)
+	xt := rowSums(xr)
+	mt := multipliersT(t, lu)
+
+	res := &Result{
+		Regions:    t.Regions,
+		Consumers:  t.Consumers,
+		Sectors:    t.Sectors,
+		Output:     xt,
+		Residual:   residual(t.X, xt),
+		ZeroOutput: zero,
+	}
+	res.ValueAdded = regionalValueAdded(t, share, xt)
+	res.FinalDemand = colSums(yr)
+
+	k0 := 0
+	for _, e := range t.Extensions {
+		k := len(e.Stressors)
+		m := mat.DenseCopyOf(mt.Slice(0, t.N(), k0, k0+k).T())
+		k0 += k
+		res.Extensions = append(res.Extensions, extensionAccounts(t, e, m, yr, xr, xt, res, opts))
+	}
+	return res, nil
+}
+
+// factorize factorizes I - A for t, in A's storage unless opts.KeepA, and
+// names the table in its errors.
+func factorize(t *table.Table, opts Options) (*leontief.LU, error) {
+	a := t.A
+	if opts.KeepA {
+		a = mat.DenseCopyOf(t.A)
+	} else {
+		t.A = nil
+	}
+	lu, err := leontief.Factorize(a, leontief.WithBackend(opts.Backend))
+	if err != nil {
+		var se *leontief.SingularError
+		if errors.As(err, &se) && se.Pivot >= 0 {
+			return nil, errorf(t, "%w (column %d is sector %s)", err, se.Pivot, t.SectorLabel(se.Pivot))
+		}
+		return nil, errorf(t, "%w", err)
+	}
+	return lu, nil
+}
+
+// valueAddedShare returns 1 - sum_i A_ij for every column j.
+func valueAddedShare(a *mat.Dense) []float64 {
+	r, c := a.Dims()
+	share := make([]float64, c)
+	for i := range r {
+		for j, v := range a.RawRowView(i) {
+			share[j] -= v
+		}
+	}
+	for j := range share {
+		share[j]++
+	}
+	return share
+}
+
+// demandByConsumer returns the n×R' matrix whose column r is y_r, the sum
+// of consumer r's final-demand categories (MATH.md 4).
+func demandByConsumer(t *table.Table) *mat.Dense {
+	n, rp, c := t.N(), len(t.Consumers), len(t.Categories)
+	yr := mat.NewDense(n, rp, nil)
+	for i := range n {
+		src, dst := t.Y.RawRowView(i), yr.RawRowView(i)
+		for r := range rp {
+			var s float64
+			for _, v := range src[r*c : (r+1)*c] {
+				s += v
+			}
+			dst[r] = s
+		}
+	}
+	return yr
+}
+
+// multipliersT returns Mᵀ for all extensions side by side (n × sum k),
+// from one transposed solve (MATH.md 5); nil when there are no stressors.
+func multipliersT(t *table.Table, lu *leontief.LU) *mat.Dense {
+	total := 0
+	for _, e := range t.Extensions {
+		total += len(e.Stressors)
+	}
+	if total == 0 {
+		return nil
+	}
+	mt := mat.NewDense(t.N(), total, nil)
+	k0 := 0
+	for _, e := range t.Extensions {
+		k := len(e.Stressors)
+		mt.Slice(0, t.N(), k0, k0+k).(*mat.Dense).Copy(e.S.T())
+		k0 += k
+	}
+	lu.SolveTrans(mt)
+	return mt
+}
+
+// residual returns ‖x - x~‖₂ / ‖x‖₂ (MATH.md 6), 0 when x is nil, and
+// ‖x~‖₂ when x is all zero.
+func residual(x, xt []float64) float64 {
+	if x == nil {
+		return 0
+	}
+	var d, nx float64
+	for i, v := range x {
+		d = math.Hypot(d, v-xt[i])
+		nx = math.Hypot(nx, v)
+	}
+	if nx == 0 {
+		return d
+	}
+	return d / nx
+}
+
+// regionalValueAdded returns value added per consumer (MATH.md 12): the
+// table's account when it has one, else x_j (1 - sum_i A_ij) with the
+// table's x, or x~ when it gives none. NaN for consumers that do not
+// produce.
+func regionalValueAdded(t *table.Table, share, xt []float64) []float64 {
+	out := make([]float64, len(t.Consumers))
+	for r := len(t.Regions); r < len(out); r++ {
+		out[r] = math.NaN()
+	}
+	m := len(t.Sectors)
+	switch {
+	case t.ValueAdded != nil:
+		for i, v := range t.ValueAdded {
+			out[i/m] += v
+		}
+	case t.RegionValueAdded != nil:
+		copy(out, t.RegionValueAdded)
+	default:
+		x := t.X
+		if x == nil {
+			x = xt
+		}
+		for i, s := range share {
+			out[i/m] += x[i] * s
+		}
+	}
+	return out
+}

@@ -1,0 +1,57 @@
+// Package accounts computes the carbon accounts of MATH.md from one MRIO
+// table: multipliers, production and consumption, flows between regions,
+// footprints, intensities, and flows between groups of regions.
+//
+// # A tour
+//
+// Compute does everything for one table. A table in flow form (Z, F) is
+// first turned into coefficient form (A, S) by Coefficients, in place. Then
+// I - A is factorized once, by package leontief, and solved for all
+// consumers and all stressors at once:
+//
+//	y_r   = sum over r's categories of Y[:, (r, c)]           final demand of r
+//	x⁽ʳ⁾  = L y_r          (I - A) x⁽ʳ⁾ = y_r                   output r calls for
+//	x~    = sum_r x⁽ʳ⁾                                         output all demand calls for
+//	M     = S L            (I - A)ᵀ Mᵀ = Sᵀ                    multipliers
+//	E[s; p, r]       = sum over i in p of S[s, i] x⁽ʳ⁾_i          flows
+//	D_cba[s; (r, j)] = sum over p of M[s, (p, j)] y_r[(p, j)]    footprints
+//
+// and the regional totals follow by sums, with F_Y the direct stressors of
+// final users:
+//
+//	production_r  = sum over i in r of S[s, i] x~_i + F_Y part of r
+//	consumption_r = sum_p E[s; p, r]                + F_Y part of r
+//	imports_r     = sum over p ≠ r of E[s; p, r]
+//	exports_r     = sum over q ≠ r of E[s; r, q]
+//
+// L is never formed. The cost is one LU (2/3 n³ flops) and R' + k pairs of
+// triangular solves for R' consumers and k stressors in all.
+//
+// ComputeGroups then sums the regional flows into flows between groups of
+// regions, with the share of each group's emissions that each group's
+// demand drives.
+//
+// # Nulls
+//
+// A null is NaN in a Result, and the output writers turn it into a null:
+// value added, production, exports, net exports and both intensities of a
+// consumer that does not produce (a final-demand column outside the core),
+// and an intensity over a zero denominator.
+//
+// # Traps
+//
+//   - Compute and Coefficients change the table: flow form becomes
+//     coefficient form in the same storage (t.Z becomes t.A, every F becomes
+//     S), and Compute factorizes in A's storage and sets t.A to nil. Set
+//     Options.KeepA, or copy the table, to keep A.
+//   - Stressors of a sector whose output is zero drop out of every account
+//     (MATH.md 2). They are not lost silently: Result.ZeroOutput lists them.
+//   - Production is demand-driven, S x~, not the table's F. The two agree
+//     when x = L y; Result.Residual says how far the table is from that.
+//   - A Result shares the table's S (Extension.Direct) and label slices.
+//   - The world total of production equals that of consumption only when
+//     consumers that do not produce have no direct emissions of their own:
+//     their F_Y counts in their consumption, and they have no production.
+//   - Groups come from the regional flows, never from an aggregated table:
+//     aggregating before the Leontief step changes the answer.
+package accounts
