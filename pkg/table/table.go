@@ -40,6 +40,13 @@ type Table struct {
 	ValueAdded []float64
 
 	Extensions []*Extension
+
+	// RegionValueAdded is the value added of each producing region (R) when
+	// the source reports it only per region, as USEEIO models do (their
+	// value-added rows are by industry, not by the table's commodities);
+	// NaN for a region the source does not cover. Nil when the source gives
+	// no such totals. ValueAdded, when set, takes precedence.
+	RegionValueAdded []float64
 }
 
 // Extension is one satellite account: stressors by producing sector, and the

@@ -1,0 +1,63 @@
+// Package formats reads MRIO tables from the layouts their sources publish,
+// one reader per layout, each producing a validated table.Table.
+//
+// # A tour
+//
+// Open picks the reader by name and validates what it reads:
+//
+//	t, err := formats.Open("pymrio", "data/2019", nil)
+//	t, err := formats.Open("useeio", "ga/csv", map[string]string{"demand": "Consumption_Complete"})
+//
+// Formats lists the names; Register adds a reader, with the options it
+// understands (Open rejects any other option).
+//
+// "pymrio" reads the folder pymrio's save_all writes in its txt format:
+// file_parameters.json, Z.txt (flow form) or A.txt (coefficient form),
+// Y.txt, optionally x.txt, and one subfolder per extension holding F.txt
+// (S.txt in coefficient form), optionally F_Y.txt and unit.txt. Each
+// extension is named after its folder ("emissions"); a stressor's label is
+// its index cells joined by "/" ("emission_type1/air"). The "Value Added"
+// row of factor_inputs also becomes Table.ValueAdded. Regions and sectors
+// come in the order of Z's rows; consumers are the regions, then any region
+// that appears only in Y's columns.
+//
+// "useeio" reads a USEEIO model's CSV export: A.csv as A, B.csv as S, q.csv
+// as x, one demand vector per region from DemandVectors_NO_ExpRes.csv (the
+// column YEAR_REGION_DEMAND; options demand, demand_file, demand_year) as Y
+// with the single category DEMAND, and when present B_h.csv and U.csv:
+//
+//	FY[s, r]              = B_h[s, r] * sum_i d_r[i]   (d_r: r's Consumption_Complete, else y_r)
+//	RegionValueAdded[r]   = sum of U's rows V00x/r
+//
+// Labels "code/location" split at the last "/" into sector and region.
+//
+// # Errors
+//
+// Every problem of a file is a *ParseError naming the file, the line and
+// the column (the cell's 1-based number on its line) where there is one:
+//
+//	formats: data/2019/Y.txt line 6 column 4: not a number: "one" (row "r2/a", column "r1/gov")
+//
+// errors.Is tells the kind: ErrNotNumber, ErrNotFinite, ErrRagged,
+// ErrLabel, ErrDuplicateLabel, ErrLayout, or fs.ErrNotExist for a missing
+// file. Problems of the table as a whole (all zero, say) come from
+// table.Validate.
+//
+// # Traps
+//
+//   - Labels are matched by label, never by position: Y's rows may come in
+//     any order, as long as they are exactly Z's rows. The same holds for
+//     F's columns, F_Y, unit.txt, q.csv, B_h.csv and the demand vectors.
+//   - Cells must be plain decimal numbers: "NaN", "Inf", "NA", an empty
+//     cell, hexadecimal floats and underscores are all errors, even though
+//     strconv.ParseFloat takes some of them.
+//   - USEEIO's B_h is per dollar of a region's total consumption demand;
+//     with another demand vector FY still uses Consumption_Complete when
+//     the file has it.
+//   - USEEIO's value-added rows are by industry, the table's sectors are
+//     commodities: only regional totals are kept (Table.RegionValueAdded),
+//     and Table.ValueAdded stays nil.
+//   - Readers hold the whole text of no file, but a 10^4-sector table still
+//     needs its 10^8 numbers twice over while reordering; tables whose
+//     files are in canonical order are not copied.
+package formats
