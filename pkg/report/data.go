@@ -1,0 +1,330 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Columns of the account files.
+const (
+	colExtension = "extension"
+	colStressor  = "stressor"
+	colUnit      = "unit"
+	colRegion    = "region"
+	colFrom      = "from_region"
+	colTo        = "to_region"
+	colFromGroup = "from_group"
+	colToGroup   = "to_group"
+	colValue     = "value"
+	colShare     = "share"
+)
+
+// The number columns of regions.arrow.
+const (
+	colProduction   = "production"
+	colConsumption  = "consumption"
+	colImports      = "imports"
+	colExports      = "exports"
+	colNetExports   = "net_exports"
+	colValueAdded   = "value_added"
+	colFinalDemand  = "final_demand"
+	colProdIntens   = "production_intensity"
+	colConsIntens   = "consumption_intensity"
+	factorInputsExt = "factor_inputs"
+)
+
+var regionNums = []string{colProduction, colConsumption, colImports, colExports, colNetExports,
+	colValueAdded, colFinalDemand, colProdIntens, colConsIntens}
+
+// summaryAccountCols are the names the Monte Carlo summary may give the
+// column that says which account a row summarises.
+var summaryAccountCols = []string{"account", "measure", "variable", "quantity"}
+
+var summaryNums = []string{"mean", "sd", "p05", "p50", "p95", "draws"}
+
+// Stressor is one stressor of one extension, with its unit.
+type Stressor struct {
+	Extension, Name, Unit string
+}
+
+// String writes the stressor as "extension / name".
+func (s Stressor) String() string { return s.Extension + " / " + s.Name }
+
+// regionData is the chosen stressor's rows of one regions file.
+type regionData struct {
+	key     string
+	regions []string                      // in file order
+	cols    map[string]map[string]float64 // column -> region -> value
+	absent  map[string]bool
+}
+
+// column returns column name by region, or an error naming the file.
+func (r *regionData) column(name string) (map[string]float64, error) {
+	if r.absent[name] {
+		return nil, fmt.Errorf("%s has no column %q", r.key, name)
+	}
+	return r.cols[name], nil
+}
+
+// get returns one value; NaN when the region has no row.
+func (r *regionData) get(col, region string) float64 {
+	v, ok := r.cols[col][region]
+	if !ok {
+		return math.NaN()
+	}
+	return v
+}
+
+// flowData is the chosen stressor's rows of one flows file.
+type flowData struct {
+	from, to []string // regions in first-seen order
+	value    map[[2]string]float64
+}
+
+// groupFlow is one row of groups.arrow.
+type groupFlow struct {
+	from, to     string
+	value, share float64
+}
+
+// summaryRow is one row of a Monte Carlo summary.
+type summaryRow struct {
+	account, region             string
+	mean, sd, p05, p50, p95, nd float64
+}
+
+// loaded holds what one account file gave, or why it gave nothing.
+type loaded[T any] struct {
+	data T
+	note string // non-empty when data is unusable
+}
+
+// dataset is the chosen stressor's view of a job's outputs.
+type dataset struct {
+	tree      *tree
+	man       *manifest
+	years     []string
+	scenarios []string
+	baseline  string
+	year      string // the year of the single-year figures
+	stressor  Stressor
+	catalogue []Stressor
+	regions   []string // every region, in first-seen order
+	groups    grouping
+	groupFrom string // where the groups came from, for captions
+
+	regionsOf map[part]loaded[*regionData]
+	flowsOf   map[part]loaded[*flowData]
+	groupsOf  map[part]loaded[[]groupFlow]
+	summaryOf map[part]loaded[[]summaryRow]
+
+	problems []string // files that could not be read
+}
+
+// reader fetches and decodes account files.
+type reader struct {
+	ctx  context.Context
+	src  Source
+	mem  memory.Allocator
+	tree *tree
+	man  *manifest
+	// problems collects files that could not be read.
+	problems *[]string
+}
+
+// fetch reads the file of acc in p with query q. A missing file or bad
+// data gives a note; only a failing source gives an error.
+func (r *reader) fetch(p part, acc string, q query) (*frame, string, error) {
+	if err := r.ctx.Err(); err != nil {
+		return nil, "", fmt.Errorf("report: %w", err)
+	}
+	key, ok := r.tree.files[p][acc]
+	if !ok {
+		return nil, r.why(p, acc), nil
+	}
+	data, err := r.src.Get(r.ctx, key)
+	if err != nil {
+		return nil, "", fmt.Errorf("report: %w", err)
+	}
+	f, err := readFrame(r.ctx, r.mem, key, data, q)
+	if err != nil {
+		msg := "Could not read " + err.Error() + "."
+		*r.problems = append(*r.problems, msg)
+		return nil, msg, nil
+	}
+	return f, "", nil
+}
+
+// why explains a missing account file, naming the failed task when the
+// manifest records one.
+func (r *reader) why(p part, acc string) string {
+	if f, ok := r.man.failed(p); ok {
+		msg := fmt.Sprintf("The task for %s failed", p)
+		if f.Error != "" {
+			msg += ": " + f.Error
+		}
+		return msg + "."
+	}
+	if r.tree.files[p] == nil {
+		return fmt.Sprintf("There are no outputs for %s.", p)
+	}
+	if !r.man.requested(acc) {
+		return fmt.Sprintf("The job did not ask for the %s account.", acc)
+	}
+	return fmt.Sprintf("%s.arrow is missing for %s.", acc, p)
+}
+
+// catalogue lists the stressors of a regions file, or of a flows file
+// when the partition has no regions file, in file order.
+func (r *reader) catalogue(p part) ([]Stressor, error) {
+	for _, acc := range []string{accRegions, accFlows} {
+		if _, ok := r.tree.files[p][acc]; !ok {
+			continue
+		}
+		f, note, err := r.fetch(p, acc, query{strs: []string{colExtension, colStressor}, optStrs: []string{colUnit}})
+		if err != nil || note != "" {
+			return nil, err
+		}
+		var out []Stressor
+		seen := make(map[Stressor]bool)
+		ext, str, unit := f.str(colExtension), f.str(colStressor), f.str(colUnit)
+		for i := range f.rows {
+			s := Stressor{ext[i], str[i], ""}
+			if unit != nil {
+				s.Unit = unit[i]
+			}
+			if !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+		return out, nil
+	}
+	return nil, nil
+}
+
+func (r *reader) where(s Stressor) map[string]string {
+	return map[string]string{colExtension: s.Extension, colStressor: s.Name}
+}
+
+func (r *reader) regions(p part, s Stressor) (loaded[*regionData], error) {
+	f, note, err := r.fetch(p, accRegions, query{strs: []string{colRegion}, nums: regionNums, where: r.where(s)})
+	if err != nil || note != "" {
+		return loaded[*regionData]{note: note}, err
+	}
+	if f.rows == 0 {
+		return loaded[*regionData]{note: noRows(f.key, s)}, nil
+	}
+	rd := &regionData{key: f.key, cols: make(map[string]map[string]float64), absent: f.absent}
+	for _, c := range regionNums {
+		rd.cols[c] = make(map[string]float64, f.rows)
+	}
+	for i, reg := range f.str(colRegion) {
+		if _, dup := rd.cols[colProduction][reg]; dup {
+			return loaded[*regionData]{note: fmt.Sprintf("%s repeats region %q for stressor %s (row %d).", f.key, reg, s, f.line[i])}, nil
+		}
+		rd.regions = append(rd.regions, reg)
+		for _, c := range regionNums {
+			rd.cols[c][reg] = f.nums[c][i]
+		}
+	}
+	return loaded[*regionData]{data: rd}, nil
+}
+
+func (r *reader) flows(p part, s Stressor) (loaded[*flowData], error) {
+	f, note, err := r.fetch(p, accFlows, query{strs: []string{colFrom, colTo}, nums: []string{colValue}, where: r.where(s)})
+	if err != nil || note != "" {
+		return loaded[*flowData]{note: note}, err
+	}
+	if f.absent[colValue] {
+		return loaded[*flowData]{note: fmt.Sprintf("%s has no column %q.", f.key, colValue)}, nil
+	}
+	if f.rows == 0 {
+		return loaded[*flowData]{note: noRows(f.key, s)}, nil
+	}
+	fd := &flowData{value: make(map[[2]string]float64, f.rows)}
+	from, to, val := f.str(colFrom), f.str(colTo), f.nums[colValue]
+	for i := range f.rows {
+		k := [2]string{from[i], to[i]}
+		if _, dup := fd.value[k]; dup {
+			return loaded[*flowData]{note: fmt.Sprintf("%s repeats the flow from %q to %q for stressor %s (row %d).", f.key, from[i], to[i], s, f.line[i])}, nil
+		}
+		fd.value[k] = val[i]
+		if !slices.Contains(fd.from, from[i]) {
+			fd.from = append(fd.from, from[i])
+		}
+		if !slices.Contains(fd.to, to[i]) {
+			fd.to = append(fd.to, to[i])
+		}
+	}
+	return loaded[*flowData]{data: fd}, nil
+}
+
+func (r *reader) groupFlows(p part, s Stressor) (loaded[[]groupFlow], error) {
+	f, note, err := r.fetch(p, accGroups, query{strs: []string{colFromGroup, colToGroup}, nums: []string{colValue, colShare}, where: r.where(s)})
+	if err != nil || note != "" {
+		return loaded[[]groupFlow]{note: note}, err
+	}
+	if f.absent[colValue] {
+		return loaded[[]groupFlow]{note: fmt.Sprintf("%s has no column %q.", f.key, colValue)}, nil
+	}
+	var out []groupFlow
+	from, to := f.str(colFromGroup), f.str(colToGroup)
+	for i := range f.rows {
+		out = append(out, groupFlow{from[i], to[i], f.nums[colValue][i], f.nums[colShare][i]})
+	}
+	if len(out) == 0 {
+		return loaded[[]groupFlow]{note: noRows(f.key, s)}, nil
+	}
+	return loaded[[]groupFlow]{data: out}, nil
+}
+
+// summary reads a Monte Carlo summary. Its schema is looser than the
+// others': the account column may carry any of summaryAccountCols, and
+// an account may be written "regions.production" or "production".
+func (r *reader) summary(p part, s Stressor) (loaded[[]summaryRow], error) {
+	if _, ok := r.tree.files[p][accSummary]; !ok {
+		return loaded[[]summaryRow]{}, nil
+	}
+	f, note, err := r.fetch(p, accSummary, query{strs: []string{colRegion}, optStrs: summaryAccountCols, nums: summaryNums, where: r.where(s)})
+	if err != nil || note != "" {
+		return loaded[[]summaryRow]{note: note}, err
+	}
+	// TODO(summary): settle the summary schema with its writer; until
+	// then the account column may have any of several names.
+	accCol := ""
+	for _, c := range summaryAccountCols {
+		if !f.absent[c] {
+			accCol = c
+			break
+		}
+	}
+	if accCol == "" {
+		msg := fmt.Sprintf("%s has no account column (one of %s).", f.key, strings.Join(summaryAccountCols, ", "))
+		*r.problems = append(*r.problems, msg)
+		return loaded[[]summaryRow]{note: msg}, nil
+	}
+	var out []summaryRow
+	reg, acc := f.str(colRegion), f.str(accCol)
+	col := func(name string, i int) float64 { return f.nums[name][i] }
+	for i := range f.rows {
+		a := acc[i]
+		if j := strings.LastIndexAny(a, "./"); j >= 0 {
+			a = a[j+1:]
+		}
+		out = append(out, summaryRow{a, reg[i], col("mean", i), col("sd", i), col("p05", i), col("p50", i), col("p95", i), col("draws", i)})
+	}
+	if len(out) == 0 {
+		return loaded[[]summaryRow]{note: noRows(f.key, s)}, nil
+	}
+	return loaded[[]summaryRow]{data: out}, nil
+}
+
+func noRows(key string, s Stressor) string {
+	return fmt.Sprintf("%s has no rows for stressor %s.", key, s)
+}

@@ -1,0 +1,72 @@
+// Package report turns the outputs of one job into a single HTML page
+// of charts and tables, and each chart into a PNG image if asked.
+//
+// # A short tour
+//
+// Build reads a job's output tree through a Source, anything that can
+// list keys and get whole objects (a local folder, an S3 bucket):
+//
+//	<job>/manifest.json
+//	<job>/year=<Y>/scenario=<S>/regions.arrow      regional totals
+//	<job>/year=<Y>/scenario=<S>/flows.arrow        region-to-region flows
+//	<job>/year=<Y>/scenario=<S>/groups.arrow       group-to-group flows
+//	<job>/year=<Y>/scenario=<S>/summary.arrow      Monte Carlo summaries
+//	(footprints.arrow and multipliers.arrow are listed, not drawn)
+//
+// Files are Arrow IPC files, compressed or not; a .parquet file stands in
+// for an .arrow one. Build picks one stressor (Options), reads its rows,
+// and lays out the figures: production against consumption per region
+// for each year; net embodied exports; the flow matrix as a heat map on a
+// log colour scale; the largest flows between groups as ribbons; the
+// share of each region's emissions that each group's final demand causes;
+// production against consumption intensity; with several years, lines
+// over time; with several scenarios, the change against the baseline;
+// with Monte Carlo summaries, p05-p95 ranges. Report.WriteHTML writes the
+// page, Report.WritePNGs the images.
+//
+// Every figure carries the numbers it draws in a table beneath it. The
+// numbers are the files' own, except these, which follow MATH.md:
+//
+//	group flow   G[p, g]  = sum over q in p, r in g of E[s; q, r]
+//	group share  share    = G[p, g] / sum over g' of G[p, g']
+//	driven share S[q, g]  = 100 * sum over r in g of E[s; q, r] / sum over r of E[s; q, r]
+//	change       D[r, a]  = a_r(scenario) - a_r(baseline)
+//	series sum   X[g, t]  = sum over r in g of a_r(t), nulls left out
+//
+// Each table cell shows six significant digits and keeps the exact value
+// in its data-value attribute, so the page can be checked against the
+// files.
+//
+// # Missing outputs
+//
+// A failed task, an account the job did not ask for, an unreadable file
+// or an empty job folder never makes Build fail: the figure that needed
+// the data gives way to a note that says what is missing and why, and the
+// header lists the files that could not be read. Build fails only when
+// the Source fails, or when Options name a stressor, year or baseline
+// the outputs lack.
+//
+// # Traps
+//
+//   - A null is drawn as nothing, never as zero: a consumer-only region
+//     (MATH.md 14) has no production bar, and its table cell shows "—".
+//   - The heat map's log scale cannot show zero or negative flows
+//     (negative final demand makes them); those cells are grey, and the
+//     table has their values.
+//   - Ribbon widths must be positive: only the largest positive group
+//     flows are drawn; the table sums the rest.
+//   - Shares need a region's total emissions; where they are zero the
+//     shares are null. Negative flows can push a share below 0 or past
+//     100%.
+//   - Without groups every region is its own group, and past eight series
+//     the smallest are drawn together as "other (n)".
+//   - When groups come from the options, group flows are recomputed from
+//     flows.arrow; otherwise groups.arrow, the pipeline's own sums, wins.
+//   - The SVG names the font the layout was measured with (Liberation);
+//     a browser without it falls back to Arial or a sans-serif, so text
+//     may be a little wider or narrower than planned. PNGs use the font
+//     built into the plot library and look the same everywhere.
+//   - Nothing in the page comes from the network: no script, no web font,
+//     no remote image. Text from the data is escaped, in tables by
+//     html/template and in charts by the SVG writer.
+package report

@@ -1,0 +1,288 @@
+package report
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"image/color"
+	"math"
+	"slices"
+
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// figures lays out every figure, in reading order.
+func (d *dataset) figures() []*Figure {
+	if len(d.years) == 0 {
+		return d.placeholders("There are no outputs for this job.")
+	}
+	var figs []*Figure
+	for _, y := range d.years {
+		figs = append(figs, d.productionConsumption(y))
+	}
+	figs = append(figs, d.netExports(), d.flowMatrix(), d.groupFlowFigure(), d.consumerShares(), d.intensities())
+	if len(d.years) > 1 {
+		figs = append(figs, d.overTime())
+	}
+	for _, s := range d.scenarios[1:] {
+		figs = append(figs, d.scenarioChange(s))
+	}
+	for _, s := range d.scenarios {
+		if f := d.monteCarlo(s); f != nil {
+			figs = append(figs, f)
+		}
+	}
+	return figs
+}
+
+// placeholders stands the main figures in with one note.
+func (d *dataset) placeholders(note string) []*Figure {
+	titles := []string{
+		"Production- and consumption-based emissions",
+		"Net embodied exports",
+		"Flows from producing to consuming region",
+		"Largest flows between groups",
+		"Emissions by consuming group",
+		"Production and consumption intensity",
+	}
+	figs := make([]*Figure, len(titles))
+	for i, t := range titles {
+		figs[i] = &Figure{ID: t, Title: t, Note: note}
+	}
+	return figs
+}
+
+// unitLabel is the value axis label of the chosen stressor.
+func (d *dataset) unitLabel() string {
+	if d.stressor.Unit == "" {
+		return d.stressor.Name
+	}
+	return fmt.Sprintf("%s (%s)", d.stressor.Name, d.stressor.Unit)
+}
+
+// unit is the chosen stressor's unit, or "unit" when the data has none.
+func (d *dataset) unit() string {
+	if d.stressor.Unit == "" {
+		return "unit"
+	}
+	return d.stressor.Unit
+}
+
+// regionColumns returns columns of the regions file of p, or sets the
+// figure's note to why it cannot and returns nil.
+func (d *dataset) regionColumns(f *Figure, p part, names ...string) (*regionData, []map[string]float64) {
+	rd := d.regionsOf[p]
+	if rd.data == nil {
+		f.Note = rd.note
+		return nil, nil
+	}
+	cols, err := columns(rd.data, names...)
+	if err != nil {
+		f.Note = err.Error() + "."
+		return nil, nil
+	}
+	return rd.data, cols
+}
+
+// columns fetches several columns of a regions file at once.
+func columns(rd *regionData, names ...string) ([]map[string]float64, error) {
+	out := make([]map[string]float64, len(names))
+	var errs []error
+	for i, n := range names {
+		var err error
+		out[i], err = rd.column(n)
+		errs = append(errs, err)
+	}
+	return out, errors.Join(errs...)
+}
+
+// blank reports whether every value is null or zero: a chart of them
+// would be empty axes.
+func blank(xs ...[]float64) bool {
+	for _, x := range xs {
+		for _, v := range x {
+			if !math.IsNaN(v) && v != 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+const noNumbers = "Every value is zero or null, so there is nothing to draw."
+
+func (d *dataset) productionConsumption(year string) *Figure {
+	f := &Figure{
+		ID:    "production-consumption-" + year,
+		Title: fmt.Sprintf("Production- and consumption-based %s, %s", d.stressor.Name, year),
+		Caption: fmt.Sprintf("Emissions released in each region (production) beside those caused worldwide by its final demand "+
+			"(consumption), scenario %s. A region with no bar has a null value.", d.baseline),
+	}
+	rd, cols := d.regionColumns(f, part{year, d.baseline}, colProduction, colConsumption)
+	if rd == nil {
+		return f
+	}
+	regs := rd.regions
+	prod, cons := pick(cols[0], regs), pick(cols[1], regs)
+	f.Table = &Table{Header: []string{"Region", "Production (" + d.unit() + ")", "Consumption (" + d.unit() + ")"}}
+	for i, r := range regs {
+		f.Table.Rows = append(f.Table.Rows, []Cell{label(r), number(prod[i]), number(cons[i])})
+	}
+	if blank(prod, cons) {
+		f.Note = noNumbers
+		return f
+	}
+	c := newChart(f.Title, "Region", d.unitLabel(), widthFor(len(regs), 44), 340)
+	c.categories(regs)
+	c.groupedBars([]string{"Production", "Consumption"}, [][]float64{prod, cons},
+		[]color.Color{productionColour, consumptionColour})
+	f.chart = c
+	return f
+}
+
+// pick returns m's values in the order of keys, NaN where m has none.
+func pick(m map[string]float64, keys []string) []float64 {
+	out := make([]float64, len(keys))
+	for i, k := range keys {
+		v, ok := m[k]
+		if !ok {
+			v = math.NaN()
+		}
+		out[i] = v
+	}
+	return out
+}
+
+func (d *dataset) netExports() *Figure {
+	f := &Figure{
+		ID:    "net-exports",
+		Title: fmt.Sprintf("Net embodied exports of %s, %s", d.stressor.Name, d.year),
+		Caption: fmt.Sprintf("Emissions embodied in exports less those embodied in imports, scenario %s, from the largest "+
+			"net exporter to the largest net importer. Above zero a region exports more emissions than it imports.", d.baseline),
+	}
+	rd, cols := d.regionColumns(f, d.focus(), colExports, colImports, colNetExports)
+	if rd == nil {
+		return f
+	}
+	regs := slices.Clone(rd.regions)
+	net := cols[2]
+	slices.SortStableFunc(regs, func(a, b string) int {
+		x, y := net[a], net[b]
+		switch {
+		case math.IsNaN(x) || math.IsNaN(y):
+			return cmp.Compare(btoi(math.IsNaN(x)), btoi(math.IsNaN(y)))
+		}
+		return cmp.Compare(y, x)
+	})
+	vals := pick(net, regs)
+	u := d.unit()
+	f.Table = &Table{Header: []string{"Region", "Exports (" + u + ")", "Imports (" + u + ")", "Net exports (" + u + ")"}}
+	for i, r := range regs {
+		f.Table.Rows = append(f.Table.Rows, []Cell{label(r), number(cols[0][r]), number(cols[1][r]), number(vals[i])})
+	}
+	if blank(vals) {
+		f.Note = noNumbers
+		return f
+	}
+	exporter, importer := series[2], series[3]
+	c := newChart(f.Title, "Region", "Net exports, "+d.unitLabel(), widthFor(len(regs), 30), 340)
+	c.categories(regs)
+	c.p.Add(&bars{vals: vals, width: 20, colour: func(i int) color.Color {
+		if vals[i] < 0 {
+			return importer
+		}
+		return exporter
+	}}, zeroLine{})
+	c.legend.Add("net exporter", swatch{fill: exporter})
+	c.legend.Add("net importer", swatch{fill: importer})
+	f.chart = c
+	return f
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (d *dataset) intensities() *Figure {
+	u := d.unit()
+	f := &Figure{
+		ID:    "intensities",
+		Title: fmt.Sprintf("Production and consumption intensity of %s, %s", d.stressor.Name, d.year),
+		Caption: fmt.Sprintf("Production per unit of value added against consumption per unit of final demand, one point per "+
+			"region, scenario %s. Above the dashed line a region's consumption is more emission-intensive than its production.", d.baseline),
+	}
+	rd, cols := d.regionColumns(f, d.focus(), colProduction, colValueAdded, colProdIntens, colConsumption, colFinalDemand, colConsIntens)
+	if rd == nil {
+		return f
+	}
+	f.Table = &Table{Header: []string{"Region", "Production (" + u + ")", "Value added", "Production intensity (" + u + " per unit)",
+		"Consumption (" + u + ")", "Final demand", "Consumption intensity (" + u + " per unit)"}}
+	var pts []plotter.XYs
+	var names []string
+	var lbl plotter.XYLabels
+	lo, hi := math.Inf(1), math.Inf(-1)
+	groupIdx := make(map[string]int)
+	for _, r := range rd.regions {
+		row := []Cell{label(r)}
+		for _, c := range cols {
+			row = append(row, number(c[r]))
+		}
+		f.Table.Rows = append(f.Table.Rows, row)
+		x, y := cols[2][r], cols[5][r]
+		if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
+			continue
+		}
+		g := "region"
+		if !d.groups.byRegion {
+			g = d.groups.of[r]
+		}
+		k, ok := groupIdx[g]
+		if !ok {
+			k = len(pts)
+			groupIdx[g] = k
+			pts = append(pts, nil)
+			names = append(names, g)
+		}
+		pts[k] = append(pts[k], plotter.XY{X: x, Y: y})
+		lbl.XYs = append(lbl.XYs, plotter.XY{X: x, Y: y})
+		lbl.Labels = append(lbl.Labels, r)
+		lo, hi = math.Min(lo, math.Min(x, y)), math.Max(hi, math.Max(x, y))
+	}
+	if len(lbl.XYs) == 0 {
+		f.Note = "No region has both a production and a consumption intensity (both need non-zero value added and final demand)."
+		return f
+	}
+	c := newChart(f.Title, "Production intensity ("+u+" per unit of value added)",
+		"Consumption intensity ("+u+" per unit of final demand)", 600, 420)
+	if hi > lo {
+		diag, _ := plotter.NewLine(plotter.XYs{{X: lo, Y: lo}, {X: hi, Y: hi}})
+		diag.LineStyle = draw.LineStyle{Color: grey, Width: 1, Dashes: []vg.Length{4, 3}}
+		c.p.Add(diag)
+		c.legend.Add("equal intensity", swatch{line: &diag.LineStyle})
+	}
+	for k, xy := range pts {
+		sc, err := plotter.NewScatter(xy)
+		if err != nil {
+			panic(fmt.Sprintf("report: finite points rejected: %v", err))
+		}
+		sc.GlyphStyle = draw.GlyphStyle{Color: seriesColour(k, names[k]), Radius: 4, Shape: draw.CircleGlyph{}}
+		c.p.Add(sc)
+		c.legend.Add(names[k], swatch{dot: &sc.GlyphStyle})
+	}
+	labels, err := plotter.NewLabels(lbl)
+	if err != nil {
+		panic(fmt.Sprintf("report: finite labels rejected: %v", err))
+	}
+	for i := range labels.TextStyle {
+		labels.TextStyle[i] = sans(9)
+	}
+	labels.Offset = vg.Point{X: 6, Y: -3}
+	c.p.Add(labels)
+	f.chart = c
+	return f
+}
