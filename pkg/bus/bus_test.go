@@ -260,10 +260,16 @@ func TestJobState(t *testing.T) {
 	if err := b.StartJob(ctx, run2, tasks[:1], false); err == nil {
 		t.Fatal("a second run of a running job started")
 	}
+	// What the first run left queued goes with it; other jobs' tasks stay.
+	publish(t, b, tasks[0], task("other", "r1", "2019", "baseline"))
 	run2Tasks := []plan.Task{task("ga", "r2", "2019", "baseline")}
 	if err := b.StartJob(ctx, run2, run2Tasks, true); err != nil {
 		t.Fatal(err)
 	}
+	if d := next(t, b); d.Task.Job != "other" {
+		t.Errorf("after a new run of ga: got %s, want the other job's task", d.Task.ID())
+	}
+	empty(t, b)
 	_, states, err = b.State(ctx, "ga")
 	if err != nil {
 		t.Fatal(err)

@@ -56,10 +56,11 @@ func ReportState(r plan.Report) TaskState {
 	}
 }
 
-// StartJob records a new run of a job: it forgets the task states of
-// earlier runs of the job and stores the run, Running, and every task,
-// Queued. It returns an error when the job's latest run is still Running,
-// unless force is set (a run that crashed leaves Running behind).
+// StartJob records a new run of a job: it removes the tasks earlier runs
+// of the job left queued (PurgeTasks), forgets their task states, and
+// stores the run, Running, and every task, Queued. It returns an error
+// when the job's latest run is still Running, unless force is set (a run
+// that crashed leaves Running behind).
 func (b *Bus) StartJob(ctx context.Context, run JobState, tasks []plan.Task, force bool) error {
 	prev, err := b.jobState(ctx, run.Job)
 	if err != nil {
@@ -67,6 +68,9 @@ func (b *Bus) StartJob(ctx context.Context, run JobState, tasks []plan.Task, for
 	}
 	if prev != nil && prev.Status == plan.Running && !force {
 		return fmt.Errorf("bus: job %s: run %s, started %s, is still running", run.Job, prev.Run, prev.Started.Format(time.RFC3339))
+	}
+	if err := b.PurgeTasks(ctx, run.Job); err != nil {
+		return err
 	}
 	keys, err := b.taskKeys(ctx, run.Job)
 	if err != nil {

@@ -41,6 +41,16 @@ func (b *Bus) Publish(ctx context.Context, t plan.Task) (seq uint64, duplicate b
 	return ack.Sequence, ack.Duplicate, nil
 }
 
+// PurgeTasks removes every task of job still queued or being worked on,
+// of any run. A worker holding one may still finish it, but its answer
+// then finds nothing to acknowledge.
+func (b *Bus) PurgeTasks(ctx context.Context, job string) error {
+	if err := b.tasks.Purge(ctx, jetstream.WithPurgeSubject(taskSubject(job))); err != nil {
+		return fmt.Errorf("bus: purge tasks of %s: %w", job, err)
+	}
+	return nil
+}
+
 // Delivery is a task handed to this worker. Exactly one of Ack, Nak and
 // Term answers it; until then KeepAlive tells the server it is being
 // worked on.

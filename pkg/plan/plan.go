@@ -71,13 +71,15 @@ func Make(job *spec.Job, opts Options) ([]Task, error) {
 }
 
 // OutputLocation is the spec's output location: a URL as written, a
-// relative folder resolved against the job file's folder.
+// relative folder resolved against the working folder (not the job
+// file's), so that running a job from the repository root writes below
+// it.
 func OutputLocation(job *spec.Job) string {
 	p := job.Output
 	if p == "" || strings.Contains(p, "://") {
 		return p
 	}
-	return absolute(job.TablePath(spec.Table{Path: p}))
+	return absolute(p)
 }
 
 // Resolve returns a copy of job whose table paths are absolute local paths

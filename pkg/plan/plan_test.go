@@ -31,6 +31,10 @@ func TestMake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cwd, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name       string
 		job        func() *spec.Job
@@ -44,7 +48,7 @@ func TestMake(t *testing.T) {
 			job:        job,
 			opts:       plan.Options{Run: "r1"},
 			wantIDs:    []string{"ga/2019/base/all", "ga/2019/clean/all", "ga/2020/base/all", "ga/2020/clean/all"},
-			wantOutput: filepath.Join(abs, "out"),
+			wantOutput: filepath.Join(cwd, "out"),
 			wantFormat: "arrow",
 		},
 		{

@@ -1,0 +1,197 @@
+package runner
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/mrioflow/mrioflow/pkg/formats"
+	"github.com/mrioflow/mrioflow/pkg/plan"
+	"github.com/mrioflow/mrioflow/pkg/spec"
+	"github.com/mrioflow/mrioflow/pkg/table"
+)
+
+// Check reads every table of job and checks it before any work starts:
+// the table itself (table.Validate), and every stressor, region and sector
+// pattern the spec names against it: the job's stressors, the regions and
+// sector patterns of each scenario's shocks, and the regions of each
+// group. It returns the input files with their checksums, for the
+// manifest.
+//
+// Check returns the first problem, as an error naming the year, the
+// table's path and the scenario, shock or group where one is at fault,
+// with the cause's own file, row and column. Tables are read one at a
+// time; ctx is checked between them.
+func Check(ctx context.Context, job *spec.Job) ([]plan.Input, error) {
+	job = plan.Resolve(job)
+	inputs := make([]plan.Input, 0, len(job.Tables))
+	for _, tb := range job.Tables {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		where := fmt.Sprintf("year %s (%s)", tb.Year, tb.Path)
+		t, err := formats.Open(tb.Format, tb.Path, tb.Options)
+		if err != nil {
+			return nil, fmt.Errorf("runner: %s: %w", where, err)
+		}
+		if err := t.Validate(); err != nil {
+			return nil, fmt.Errorf("runner: %s: %w", where, err)
+		}
+		if err := t.SelectStressors(job.Stressors); err != nil {
+			return nil, fmt.Errorf("runner: %s: stressors: %w", where, err)
+		}
+		if err := checkNames(t, job); err != nil {
+			return nil, fmt.Errorf("runner: %s: %w", where, err)
+		}
+		files, err := hashFiles(tb.Path)
+		if err != nil {
+			return nil, fmt.Errorf("runner: %s: %w", where, err)
+		}
+		inputs = append(inputs, plan.Input{Year: tb.Year, Format: tb.Format, Path: tb.Path, Files: files})
+	}
+	return inputs, nil
+}
+
+// checkNames checks the regions and sector patterns of every shock and
+// group against t.
+func checkNames(t *table.Table, job *spec.Job) error {
+	for _, sc := range job.Scenarios {
+		for i, sh := range sc.Shocks {
+			at := func(field, value string, err error) error {
+				return fmt.Errorf("scenario %s, shock %d, %s %q: %w", sc.Name, i+1, field, value, err)
+			}
+			region := t.RegionIndex
+			if sh.Target == spec.TargetY {
+				region = t.ConsumerIndex // Y selects a consuming region
+			}
+			if sh.Region != "" {
+				if _, ok := region(sh.Region); !ok {
+					return at("region", sh.Region, errNoRegion)
+				}
+			}
+			if sh.FromRegion != "" {
+				if _, ok := t.RegionIndex(sh.FromRegion); !ok {
+					return at("from_region", sh.FromRegion, errNoRegion)
+				}
+			}
+			for _, p := range []struct{ field, glob string }{{"sector", sh.Sector}, {"from_sector", sh.FromSector}} {
+				if p.glob == "" {
+					continue
+				}
+				if _, err := t.MatchSectors(p.glob); err != nil {
+					return at(p.field, p.glob, err)
+				}
+			}
+		}
+	}
+	for _, g := range job.Groups {
+		for _, r := range g.Regions {
+			if _, ok := t.ConsumerIndex(r); !ok {
+				return fmt.Errorf("group %s, region %q: %w", g.Name, r, errNoRegion)
+			}
+		}
+	}
+	return nil
+}
+
+var errNoRegion = errors.New("no such region in the table")
+
+// hashFiles returns the checksum of the file at p, or of every file below
+// the folder p in path order. A URL gives no files.
+//
+// TODO(inputs): hash tables in S3 too, from the object's checksum or by
+// reading it through the store.
+func hashFiles(p string) ([]plan.File, error) {
+	if strings.Contains(p, "://") {
+		return []plan.File{}, nil
+	}
+	info, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		f, err := hashFile(p, ".")
+		if err != nil {
+			return nil, err
+		}
+		return []plan.File{f}, nil
+	}
+	files := []plan.File{}
+	err = filepath.WalkDir(p, func(name string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		rel, err := filepath.Rel(p, name)
+		if err != nil {
+			return err
+		}
+		f, err := hashFile(name, filepath.ToSlash(rel))
+		if err == nil {
+			files = append(files, f)
+		}
+		return err
+	})
+	return files, err
+}
+
+func hashFile(name, rel string) (plan.File, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return plan.File{}, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return plan.File{}, fmt.Errorf("hash %s: %w", name, err)
+	}
+	return plan.File{Path: rel, Bytes: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// CheckOutput checks, without writing anything, that outputs can go to a
+// local location: that it is a folder or does not exist yet, and that no
+// folder above it is a regular file. A URL passes; its store reports its
+// own problems when opened.
+func CheckOutput(location string) error {
+	p, ok := localPath(location)
+	if !ok {
+		return nil
+	}
+	p, err := filepath.Abs(p)
+	if err != nil {
+		return fmt.Errorf("runner: output %s: %w", location, err)
+	}
+	for {
+		info, err := os.Stat(p)
+		switch {
+		case err == nil && info.IsDir():
+			return nil
+		case err == nil:
+			return fmt.Errorf("runner: output %s: %s is a file, not a folder", location, p)
+		case !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
+			return fmt.Errorf("runner: output %s: %w", location, err)
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return nil
+		}
+		p = parent
+	}
+}
+
+// localPath returns the folder of a local output location: a path or a
+// file:// URL.
+func localPath(location string) (string, bool) {
+	if p, ok := strings.CutPrefix(location, "file://"); ok {
+		return p, true
+	}
+	return location, !strings.Contains(location, "://")
+}

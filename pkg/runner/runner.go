@@ -1,0 +1,265 @@
+package runner
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"path"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/mrioflow/mrioflow/pkg/accounts"
+	"github.com/mrioflow/mrioflow/pkg/formats"
+	"github.com/mrioflow/mrioflow/pkg/leontief"
+	"github.com/mrioflow/mrioflow/pkg/output"
+	"github.com/mrioflow/mrioflow/pkg/plan"
+	"github.com/mrioflow/mrioflow/pkg/scenario"
+	"github.com/mrioflow/mrioflow/pkg/spec"
+	"github.com/mrioflow/mrioflow/pkg/store"
+)
+
+// Options configure a Runner. The zero value is usable; each field
+// documents its default.
+type Options struct {
+	// Backend factorizes I - A; nil means leontief.Native, pure Go.
+	Backend leontief.Backend
+	// CacheTables is how many prepared tables (one per year) a Runner
+	// keeps for the next task of the same year. Default 1; negative keeps
+	// none.
+	CacheTables int
+	// ResidualWarn is the relative residual ||x - x~|| / ||x|| above which
+	// a task warns (MATH.md 6). Default 1e-6.
+	ResidualWarn float64
+	// Store opens the store at an output location. Default store.Open.
+	Store StoreOpener
+}
+
+// StoreOpener opens the store at an output location.
+type StoreOpener func(ctx context.Context, location string) (store.Store, error)
+
+// openStore opens a store with its default options.
+func openStore(ctx context.Context, location string) (store.Store, error) {
+	return store.Open(ctx, location, store.Options{})
+}
+
+func (o Options) withDefaults() Options {
+	if o.CacheTables == 0 {
+		o.CacheTables = 1
+	}
+	if o.ResidualWarn == 0 {
+		o.ResidualWarn = 1e-6
+	}
+	if o.Store == nil {
+		o.Store = openStore
+	}
+	return o
+}
+
+// Runner carries tasks out, one end to end per call of Run. It keeps the
+// stores it opened and the last tables it read. A Runner is safe for
+// concurrent use: the in-process workers of a coordinator share one.
+type Runner struct {
+	opts   Options
+	tables *cache
+
+	mu     sync.Mutex
+	stores map[string]store.Store
+}
+
+// New returns a Runner.
+func New(opts Options) *Runner {
+	opts = opts.withDefaults()
+	return &Runner{opts: opts, tables: &cache{max: opts.CacheTables}, stores: map[string]store.Store{}}
+}
+
+// Run carries out one task: read the year's table (or take it from the
+// cache), keep the job's stressors, turn it into coefficients, apply the
+// scenario's shocks to a copy, compute the accounts and write each one the
+// job asks for to <job>/year=<year>/scenario=<scenario>/<account>.<ext>
+// in the task's output location.
+//
+// The report carries the outputs with their rows and checksums, the
+// warnings (sectors with zero output and stressors, a large residual) and
+// the time of each step; Status is left for the caller. Run returns a
+// *TaskError, naming the year, the scenario and the step, when any step
+// fails; some outputs of the task may then be written already.
+func (r *Runner) Run(ctx context.Context, task plan.Task) (plan.Report, error) {
+	rep := plan.NewReport(task)
+	fail := func(step string, err error) (plan.Report, error) {
+		return rep, &TaskError{Year: task.Year, Scenario: task.Scenario, Step: step, Err: err}
+	}
+	var job spec.Job
+	if err := json.Unmarshal(task.Spec, &job); err != nil {
+		return fail("read", fmt.Errorf("decode the task's spec: %w", err))
+	}
+	tb, ok := tableOf(&job, task.Year)
+	if !ok {
+		return fail("read", fmt.Errorf("the spec has no table for the year"))
+	}
+	sc, ok := scenarioOf(&job, task.Scenario)
+	if !ok {
+		return fail("read", fmt.Errorf("the spec has no such scenario"))
+	}
+	format, err := output.ParseFormat(task.Format)
+	if err != nil {
+		return fail("write", err)
+	}
+
+	start := time.Now()
+	p, err := r.tables.get(tb.Path+"\x00"+task.Year, func() (*prepared, error) { return prepare(tb, job.Stressors) })
+	if err != nil {
+		return fail("read", err)
+	}
+	rep.Warnings = zeroWarnings(p.zero)
+	rep.Timings.Read = time.Since(start).Seconds()
+	if err := ctx.Err(); err != nil {
+		return fail("read", err)
+	}
+
+	start = time.Now()
+	t := copyTable(p.t)
+	if err := scenario.Apply(t, shocks(sc)); err != nil {
+		return fail("scenario", err)
+	}
+	res, err := accounts.Compute(t, accounts.Options{
+		FlowsBySector: slices.Contains(job.Accounts, spec.AccountFlowsBySector),
+		Backend:       r.opts.Backend,
+	})
+	if err != nil {
+		return fail("solve", err)
+	}
+	rep.Residual = res.Residual
+	if res.Residual > r.opts.ResidualWarn {
+		rep.Warnings = append(rep.Warnings, plan.Warning{
+			Kind:    plan.LargeResidual,
+			Amount:  res.Residual,
+			Message: fmt.Sprintf("output given and output implied by final demand differ by %.3g (relative)", res.Residual),
+		})
+	}
+	var groups []*accounts.Groups
+	if slices.Contains(job.Accounts, spec.AccountGroups) {
+		if groups, err = computeGroups(res, job.Groups); err != nil {
+			return fail("solve", err)
+		}
+	}
+	rep.Timings.Solve = time.Since(start).Seconds()
+	if err := ctx.Err(); err != nil {
+		return fail("solve", err)
+	}
+
+	start = time.Now()
+	st, err := r.store(ctx, task.Output)
+	if err != nil {
+		return fail("write", err)
+	}
+	for _, acct := range job.Accounts {
+		data, rows, err := output.Encode(acct, format, res, groups)
+		if err != nil {
+			return fail("write", err)
+		}
+		key := path.Join(task.Job, output.Key(task.Year, task.Scenario, acct, format))
+		if err := st.Put(ctx, key, data); err != nil {
+			return fail("write", err)
+		}
+		sum := sha256.Sum256(data)
+		rep.Outputs = append(rep.Outputs, plan.Output{
+			Account: acct, Key: key, Rows: rows, Bytes: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
+		})
+	}
+	rep.Timings.Write = time.Since(start).Seconds()
+	return rep, nil
+}
+
+// store returns the store at location, opened once per Runner.
+func (r *Runner) store(ctx context.Context, location string) (store.Store, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if st, ok := r.stores[location]; ok {
+		return st, nil
+	}
+	st, err := r.opts.Store(ctx, location)
+	if err != nil {
+		return nil, err
+	}
+	r.stores[location] = st
+	return st, nil
+}
+
+// prepare reads a table, keeps the stressors named (all when none) and
+// turns a table in flow form into coefficients.
+func prepare(tb spec.Table, stressors []string) (*prepared, error) {
+	t, err := formats.Open(tb.Format, tb.Path, tb.Options)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.SelectStressors(stressors); err != nil {
+		return nil, err
+	}
+	p := &prepared{t: t}
+	if t.Z != nil {
+		if p.zero, err = accounts.Coefficients(t); err != nil {
+			return nil, err
+		}
+	} else if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func tableOf(job *spec.Job, year string) (spec.Table, bool) {
+	for _, t := range job.Tables {
+		if t.Year == year {
+			return t, true
+		}
+	}
+	return spec.Table{}, false
+}
+
+func scenarioOf(job *spec.Job, name string) (spec.Scenario, bool) {
+	for _, s := range job.Scenarios {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return spec.Scenario{}, false
+}
+
+// computeGroups sums the regional flows of res into the job's groups.
+func computeGroups(res *accounts.Result, groups spec.Groups) ([]*accounts.Groups, error) {
+	names := make([]string, len(groups))
+	of := map[string]string{}
+	for i, g := range groups {
+		names[i] = g.Name
+		for _, region := range g.Regions {
+			of[region] = g.Name
+		}
+	}
+	return accounts.ComputeGroups(res, names, of)
+}
+
+func zeroWarnings(zero []accounts.ZeroOutput) []plan.Warning {
+	var out []plan.Warning
+	for _, z := range zero {
+		out = append(out, plan.Warning{
+			Kind: plan.ZeroOutput, Extension: z.Extension, Stressor: z.Stressor,
+			Region: z.Region, Sector: z.Sector, Amount: z.Amount,
+			Message: fmt.Sprintf("sector %s/%s has zero output; its %s (%g) drops out of every account", z.Region, z.Sector, z.Stressor, z.Amount),
+		})
+	}
+	return out
+}
+
+// shocks turns a spec scenario's shocks into the scenario package's.
+func shocks(sc spec.Scenario) []scenario.Shock {
+	out := make([]scenario.Shock, len(sc.Shocks))
+	for i, s := range sc.Shocks {
+		out[i] = scenario.Shock{
+			Target: s.Target, Region: s.Region, Sector: s.Sector,
+			FromRegion: s.FromRegion, FromSector: s.FromSector, Scale: s.Scale,
+		}
+	}
+	return out
+}
