@@ -1,0 +1,58 @@
+// Package output turns the accounts of one table into files: one file per
+// account, as Arrow IPC files (the default) or Parquet, both compressed with
+// zstd. It also reads those files back, for tests and reports.
+//
+// # The accounts
+//
+// Accounts lists six tables; Schema gives each one's columns and
+// schemas/<account>.arrow.json describes them for people and other tools.
+// Every table starts with extension, stressor and unit, then the labels of
+// one row, then the numbers:
+//
+//	regions          region                              production ... consumption_intensity
+//	flows            from_region, to_region              value   E[s; p, r]
+//	footprints       region, sector                      value   D_cba[s; (r, j)]
+//	multipliers      region, sector                      direct  S, total  M = S L
+//	flows_by_sector  from_region, from_sector, to_region value   E[s; (p, i), r]
+//	groups           from_group, to_group                value, share
+//
+// Rows come in the order of the labels in the accounts.Result: extension,
+// stressor, then region-major. Strings are plain utf8 and numbers float64,
+// nothing dictionary-encoded, so any Arrow or Parquet reader takes them as
+// they are.
+//
+// # Writing
+//
+// Encode returns one account of a Result as the bytes of a whole file, ready
+// for a store. A Writer does the same to an io.Writer and can append the
+// rows of several Results to one file. Key names the file within an output
+// location, Hive-style (year=2019/scenario=base/regions.arrow), so the files
+// of a job read as one partitioned dataset.
+//
+// Every file carries schema metadata: MetaAccount names its account and
+// MetaSchemaVersion the SchemaVersion; WithMetadata adds more, such as the
+// job or the year. Each field's metadata holds its description.
+//
+// # Reading
+//
+// ReadTable reads a whole file and checks with CheckSchema that it is an
+// output account of this SchemaVersion.
+//
+// # Traps
+//
+//   - A null is the Result's NaN (MATH.md 12, 14): the production of a
+//     region that only consumes, an intensity over a zero denominator. An
+//     infinite value is a bug upstream, never a null: writing one fails and
+//     names its row and column.
+//   - The regions account has one row per consuming region (R' rows per
+//     stressor), flows has R x R': producing regions only on the from side.
+//   - flows_by_sector needs Result sector flows, which the accounts compute
+//     only on request; groups needs the Groups of every extension. Without
+//     them Encode fails rather than write an empty file.
+//   - A Writer that has failed keeps its first error; the bytes it wrote
+//     are not a file. Encode returns no data on error.
+//   - Parquet buffers a whole row group (up to a million rows) in memory
+//     before writing it; the Arrow format writes each batch as it fills.
+//   - Files hold float64 exactly: a value read back is bit-for-bit the value
+//     written.
+package output

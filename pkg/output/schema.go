@@ -1,0 +1,205 @@
+package output
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// The account names, as the job spec and the file names write them.
+const (
+	Regions       = "regions"
+	Flows         = "flows"
+	Footprints    = "footprints"
+	Multipliers   = "multipliers"
+	FlowsBySector = "flows_by_sector"
+	GroupFlows    = "groups"
+)
+
+// Keys of the schema metadata every output file carries.
+const (
+	// MetaAccount names the account a file holds.
+	MetaAccount = "mrioflow.account"
+	// MetaSchemaVersion is the SchemaVersion the file was written with.
+	MetaSchemaVersion = "mrioflow.schema_version"
+	// MetaDescription is the field metadata key of a column's description.
+	MetaDescription = "description"
+)
+
+// SchemaVersion changes whenever a column of any account is added, removed,
+// renamed or changes type or meaning. Readers reject other versions.
+const SchemaVersion = "1"
+
+// column is one field of an account's schema.
+type column struct {
+	name     string
+	typ      arrow.DataType
+	nullable bool
+	doc      string
+}
+
+// account describes one output table.
+type account struct {
+	name    string
+	doc     string
+	columns []column
+	schema  *arrow.Schema // built once from columns
+}
+
+func text(name, doc string) column {
+	return column{name: name, typ: arrow.BinaryTypes.String, doc: doc}
+}
+
+func number(name, doc string) column {
+	return column{name: name, typ: arrow.PrimitiveTypes.Float64, nullable: true, doc: doc}
+}
+
+// lead are the columns every account starts with.
+var lead = []column{
+	text("extension", "satellite account the stressor belongs to"),
+	text("stressor", "stressor label as the source table writes it"),
+	{name: "unit", typ: arrow.BinaryTypes.String, nullable: true,
+		doc: "unit of the stressor; null when the table gives none"},
+}
+
+func withLead(cols ...column) []column {
+	return append(slices.Clip(lead), cols...)
+}
+
+// catalogue holds the accounts in the order Accounts returns them.
+var catalogue = []*account{
+	{
+		name: Regions,
+		doc: "Regional totals and intensities (MATH.md 10, 12, 14): " +
+			"one row per extension, stressor and consuming region.",
+		columns: withLead(
+			text("region", "consuming region; regions that only consume come after the producing ones"),
+			number("production", "stressor released by the region's production plus the direct stressors of its final users; null for a region that does not produce"),
+			number("consumption", "stressor caused worldwide by the region's final demand plus the direct stressors of its final users"),
+			number("imports", "stressor released in other regions for the region's final demand"),
+			number("exports", "stressor released in the region for other regions' final demand; null for a region that does not produce"),
+			number("net_exports", "exports minus imports; null for a region that does not produce"),
+			number("value_added", "value added of the region's production; null for a region that does not produce"),
+			number("final_demand", "sum of the region's final demand"),
+			number("production_intensity", "production divided by value_added; null where value_added is zero or null"),
+			number("consumption_intensity", "consumption divided by final_demand; null where final_demand is zero"),
+		),
+	},
+	{
+		name: Flows,
+		doc: "Region-to-region flows E[s; p, r] (MATH.md 8): " +
+			"one row per extension, stressor, producing region and consuming region.",
+		columns: withLead(
+			text("from_region", "producing region, where the stressor is released"),
+			text("to_region", "consuming region, whose final demand causes the release"),
+			number("value", "stressor released in from_region for the final demand of to_region"),
+		),
+	},
+	{
+		name: Footprints,
+		doc: "Footprints by product D_cba[s; (r, j)] (MATH.md 9): " +
+			"one row per extension, stressor, consuming region and product.",
+		columns: withLead(
+			text("region", "consuming region"),
+			text("sector", "product bought by the region's final demand"),
+			number("value", "stressor released worldwide for the region's final demand of the product"),
+		),
+	},
+	{
+		name: Multipliers,
+		doc: "Direct and total multipliers S and M = S L (MATH.md 2, 5): " +
+			"one row per extension, stressor, producing region and sector.",
+		columns: withLead(
+			text("region", "producing region"),
+			text("sector", "producing sector"),
+			number("direct", "stressor released by the sector per unit of its output (S)"),
+			number("total", "stressor released worldwide per unit of the sector's final demand (M)"),
+		),
+	},
+	{
+		name: FlowsBySector,
+		doc: "Sector-to-region flows E[s; (p, i), r] (MATH.md 8): " +
+			"one row per extension, stressor, producing sector and consuming region.",
+		columns: withLead(
+			text("from_region", "producing region, where the stressor is released"),
+			text("from_sector", "producing sector that releases the stressor"),
+			text("to_region", "consuming region, whose final demand causes the release"),
+			number("value", "stressor released by the sector for the final demand of to_region"),
+		),
+	},
+	{
+		name: GroupFlows,
+		doc: "Group-to-group flows (MATH.md 13): " +
+			"one row per extension, stressor, producing group and consuming group.",
+		columns: withLead(
+			text("from_group", "producing group; \"other\" holds the regions in no group"),
+			text("to_group", "consuming group"),
+			number("value", "stressor released in from_group for the final demand of to_group"),
+			number("share", "value divided by all that from_group releases; null where from_group releases nothing"),
+		),
+	},
+}
+
+func init() {
+	for _, a := range catalogue {
+		fields := make([]arrow.Field, len(a.columns))
+		for i, c := range a.columns {
+			fields[i] = arrow.Field{
+				Name:     c.name,
+				Type:     c.typ,
+				Nullable: c.nullable,
+				Metadata: arrow.NewMetadata([]string{MetaDescription}, []string{c.doc}),
+			}
+		}
+		meta := arrow.NewMetadata(
+			[]string{MetaAccount, MetaSchemaVersion},
+			[]string{a.name, SchemaVersion})
+		a.schema = arrow.NewSchema(fields, &meta)
+	}
+}
+
+// lookup returns the account called name, or nil.
+func lookup(name string) *account {
+	for _, a := range catalogue {
+		if a.name == name {
+			return a
+		}
+	}
+	return nil
+}
+
+// Accounts returns the names of all accounts, in the order the
+// documentation lists them. The caller may modify the slice.
+func Accounts() []string {
+	names := make([]string, len(catalogue))
+	for i, a := range catalogue {
+		names[i] = a.name
+	}
+	return names
+}
+
+// IsAccount reports whether name is one of Accounts.
+func IsAccount(name string) bool { return lookup(name) != nil }
+
+// Schema returns the Arrow schema of the account called name. Its metadata
+// holds MetaAccount and MetaSchemaVersion; each field's metadata holds a
+// MetaDescription. Schema panics if name is not one of Accounts; check names
+// that come from users with IsAccount.
+func Schema(name string) *arrow.Schema {
+	a := lookup(name)
+	if a == nil {
+		panic(fmt.Sprintf("output: unknown account %q", name))
+	}
+	return a.schema
+}
+
+// Describe returns a one-sentence description of the account called name:
+// what it holds and what one row is. It panics like Schema.
+func Describe(name string) string {
+	a := lookup(name)
+	if a == nil {
+		panic(fmt.Sprintf("output: unknown account %q", name))
+	}
+	return a.doc
+}
