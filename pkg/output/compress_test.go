@@ -184,3 +184,22 @@ func TestParquetIsZstd(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkEncode writes the sector flows of one stressor at the size of
+// EXIOBASE 3 (49 regions of 200 products): 480 200 rows.
+func BenchmarkEncode(b *testing.B) {
+	res := bigFlows(49, 200)
+	for _, f := range []output.Format{output.Arrow, output.Parquet} {
+		b.Run(f.String(), func(b *testing.B) {
+			var size int
+			for b.Loop() {
+				data, _, err := output.Encode(output.FlowsBySector, f, res, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				size = len(data)
+			}
+			b.ReportMetric(float64(size), "bytes/file")
+		})
+	}
+}
