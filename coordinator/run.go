@@ -149,12 +149,17 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		})
 	}
 
+	check := runner.Check
+	if f.workers > 0 {
+		check = rn.Check // the first table stays read for the workers
+	}
 	years := newYearCount()
 	m, err := runner.Coordinate(ctx, b, job, runner.CoordinateOptions{
 		Version: version(),
 		Output:  output,
 		Format:  f.format,
 		Force:   f.force,
+		Check:   check,
 		OnPlan: func(tasks []plan.Task, inputs []plan.Input) {
 			years.plan(tasks)
 			log.Info("tables checked, publishing tasks", "tasks", len(tasks), "output", tasks[0].Output, "format", tasks[0].Format)

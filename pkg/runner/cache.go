@@ -67,3 +67,23 @@ func (c *cache) get(key string, load func() (*prepared, error)) (*prepared, erro
 	}
 	return e.p, e.err
 }
+
+// put caches p under key unless the key is cached or being loaded.
+func (c *cache) put(key string, p *prepared) {
+	if c.max <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, e := range c.entries {
+		if e.key == key {
+			return
+		}
+	}
+	e := &entry{key: key, ready: make(chan struct{}), p: p}
+	close(e.ready)
+	c.entries = append(c.entries, e)
+	if len(c.entries) > c.max {
+		c.entries = c.entries[len(c.entries)-c.max:]
+	}
+}

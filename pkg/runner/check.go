@@ -20,10 +20,10 @@ import (
 )
 
 // Check reads every table of job and checks it before any work starts:
-// the table itself (table.Validate), and every stressor, region and sector
-// pattern the spec names against it: the job's stressors, the regions and
-// sector patterns of each scenario's shocks, and the regions of each
-// group. It returns the input files with their checksums, for the
+// the table itself (formats.Open validates it), and every stressor, region
+// and sector pattern the spec names against it: the job's stressors, the
+// regions and sector patterns of each scenario's shocks, and the regions
+// of each group. It returns the input files with their checksums, for the
 // manifest.
 //
 // Check returns the first problem, as an error naming the year, the
@@ -31,18 +31,32 @@ import (
 // with the cause's own file, row and column. Tables are read one at a
 // time; ctx is checked between them.
 func Check(ctx context.Context, job *spec.Job) ([]plan.Input, error) {
+	return check(ctx, job, nil)
+}
+
+// Check is the package's Check that also keeps the first year's table,
+// prepared, in r's cache: the first tasks, which are that year's, then
+// need not read it again.
+func (r *Runner) Check(ctx context.Context, job *spec.Job) ([]plan.Input, error) {
+	return check(ctx, job, func(tb spec.Table, t *table.Table) {
+		if p, err := coefficients(t); err == nil {
+			r.tables.put(tableKey(tb), p)
+		} // else the task meets the error again and reports it
+	})
+}
+
+// check is Check, handing the first table, checked, to keep unless keep
+// is nil.
+func check(ctx context.Context, job *spec.Job, keep func(spec.Table, *table.Table)) ([]plan.Input, error) {
 	job = plan.Resolve(job)
 	inputs := make([]plan.Input, 0, len(job.Tables))
-	for _, tb := range job.Tables {
+	for i, tb := range job.Tables {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		where := fmt.Sprintf("year %s (%s)", tb.Year, tb.Path)
 		t, err := formats.Open(tb.Format, tb.Path, tb.Options)
 		if err != nil {
-			return nil, fmt.Errorf("runner: %s: %w", where, err)
-		}
-		if err := t.Validate(); err != nil {
 			return nil, fmt.Errorf("runner: %s: %w", where, err)
 		}
 		if err := t.SelectStressors(job.Stressors); err != nil {
@@ -56,6 +70,9 @@ func Check(ctx context.Context, job *spec.Job) ([]plan.Input, error) {
 			return nil, fmt.Errorf("runner: %s: %w", where, err)
 		}
 		inputs = append(inputs, plan.Input{Year: tb.Year, Format: tb.Format, Path: tb.Path, Files: files})
+		if i == 0 && keep != nil {
+			keep(tb, t)
+		}
 	}
 	return inputs, nil
 }

@@ -29,6 +29,10 @@ type CoordinateOptions struct {
 	Force bool
 	// Store opens the output location; default store.Open.
 	Store StoreOpener
+	// Check checks the tables before anything is published; default
+	// Check. A coordinator with in-process workers passes their
+	// Runner.Check, which keeps the first table for them.
+	Check func(context.Context, *spec.Job) ([]plan.Input, error)
 
 	// OnPlan is called once the tables are checked and the tasks made,
 	// before any is published; OnReport on each task's final report with
@@ -87,7 +91,11 @@ func Coordinate(ctx context.Context, b *bus.Bus, job *spec.Job, opts CoordinateO
 			return nil, err
 		}
 	}
-	inputs, err := Check(ctx, job)
+	check := opts.Check
+	if check == nil {
+		check = Check
+	}
+	inputs, err := check(ctx, job)
 	if err != nil {
 		return nil, err
 	}

@@ -31,9 +31,15 @@
 //   - A worker told to stop finishes its task; only Abort (a second
 //     signal) gives the task back, at the next step, since a factorization
 //     cannot be interrupted.
-//   - Tables are read twice: once by Check, once by the task. The cache
-//     keeps CacheTables prepared tables per Runner, so the scenarios of a
-//     year read it once.
+//   - Tables are read twice: once by Check, once by a task. The cache
+//     keeps CacheTables prepared tables per Runner (one by default), so
+//     the scenarios of a year read it once, and Runner.Check leaves the
+//     first year's table there for in-process workers. A table that
+//     changes on disk during a run is read as it is when a task needs it.
+//   - Workers share one queue: a coordinator's in-process workers take
+//     tasks of any job on the server, as outside workers do.
+//   - Connect sets the consumer's AckWait and MaxDeliver for everyone on
+//     the server; give every process the same bus options.
 //   - The manifest is written even when tasks failed or the context
 //     ended, to record what was done; the run's error says it is partial.
 package runner

@@ -19,6 +19,7 @@ import (
 	"github.com/mrioflow/mrioflow/pkg/scenario"
 	"github.com/mrioflow/mrioflow/pkg/spec"
 	"github.com/mrioflow/mrioflow/pkg/store"
+	"github.com/mrioflow/mrioflow/pkg/table"
 )
 
 // Options configure a Runner. The zero value is usable; each field
@@ -109,7 +110,7 @@ func (r *Runner) Run(ctx context.Context, task plan.Task) (plan.Report, error) {
 	}
 
 	start := time.Now()
-	p, err := r.tables.get(tb.Path+"\x00"+task.Year, func() (*prepared, error) { return prepare(tb, job.Stressors) })
+	p, err := r.tables.get(tableKey(tb), func() (*prepared, error) { return prepare(tb, job.Stressors) })
 	if err != nil {
 		return fail("read", err)
 	}
@@ -188,8 +189,11 @@ func (r *Runner) store(ctx context.Context, location string) (store.Store, error
 	return st, nil
 }
 
+// tableKey names a year's table in the cache.
+func tableKey(tb spec.Table) string { return tb.Path + "\x00" + tb.Year }
+
 // prepare reads a table, keeps the stressors named (all when none) and
-// turns a table in flow form into coefficients.
+// turns it into coefficients.
 func prepare(tb spec.Table, stressors []string) (*prepared, error) {
 	t, err := formats.Open(tb.Format, tb.Path, tb.Options)
 	if err != nil {
@@ -198,13 +202,19 @@ func prepare(tb spec.Table, stressors []string) (*prepared, error) {
 	if err := t.SelectStressors(stressors); err != nil {
 		return nil, err
 	}
+	return coefficients(t)
+}
+
+// coefficients turns a table in flow form into coefficient form, keeping
+// the stressors that drop out with zero output; a table in coefficient
+// form passes as it is.
+func coefficients(t *table.Table) (*prepared, error) {
 	p := &prepared{t: t}
 	if t.Z != nil {
+		var err error
 		if p.zero, err = accounts.Coefficients(t); err != nil {
 			return nil, err
 		}
-	} else if err := t.Validate(); err != nil {
-		return nil, err
 	}
 	return p, nil
 }

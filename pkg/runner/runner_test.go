@@ -192,3 +192,65 @@ func TestCheckOutput(t *testing.T) {
 		t.Errorf("CheckOutput made a folder: %v", err)
 	}
 }
+
+// copyDir copies the files of a flat-or-nested folder.
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRunnerCheckKeepsTheFirstTable(t *testing.T) {
+	j := pymrioJob(t)
+	copied := filepath.Join(t.TempDir(), "saved")
+	copyDir(t, j.Tables[0].Path, copied)
+	j.Tables[0].Path = copied
+	ts := tasks(t, j)
+
+	tests := []struct {
+		name   string
+		check  func(*runner.Runner) error
+		wantOK bool
+	}{
+		{"package Check keeps nothing", func(*runner.Runner) error {
+			_, err := runner.Check(context.Background(), j)
+			return err
+		}, false},
+		{"Runner.Check keeps the first table", func(r *runner.Runner) error {
+			_, err := r.Check(context.Background(), j)
+			return err
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			copyDir(t, filepath.Join(dataDir(t), "pymrio-test-mrio", "saved"), copied)
+			r := runner.New(runner.Options{})
+			if err := tt.check(r); err != nil {
+				t.Fatal(err)
+			}
+			// The table goes away after the check: only a kept table serves.
+			if err := os.RemoveAll(copied); err != nil {
+				t.Fatal(err)
+			}
+			_, err := r.Run(context.Background(), ts[0])
+			if (err == nil) != tt.wantOK {
+				t.Fatalf("Run after the table went: %v, want ok %v", err, tt.wantOK)
+			}
+		})
+	}
+}
