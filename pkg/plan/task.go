@@ -68,7 +68,8 @@ type Report struct {
 
 	Outputs  []Output  `json:"outputs,omitempty"`
 	Warnings []Warning `json:"warnings,omitempty"`
-	// Residual is ||x - x~|| / ||x|| (MATH.md 6).
+	// Residual is ||x - x~|| / ||x|| (MATH.md 6); -1 when it is not a
+	// finite number.
 	Residual float64 `json:"residual"`
 	Timings  Timings `json:"timings"`
 	Error    string  `json:"error,omitempty"` // the cause, when Failed

@@ -124,8 +124,9 @@ var errNoRegion = errors.New("no such region in the table")
 // hashFiles returns the checksum of the file at p, or of every file below
 // the folder p in path order. A URL gives no files.
 //
-// TODO(inputs): hash tables in S3 too, from the object's checksum or by
-// reading it through the store.
+// TODO(inputs): every file below the folder is hashed, also those the
+// reader does not use; formats could say which files it read. Tables in
+// S3 could be hashed from the object's checksum.
 func hashFiles(p string) ([]plan.File, error) {
 	if strings.Contains(p, "://") {
 		return []plan.File{}, nil

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"path"
 	"slices"
 	"sync"
@@ -92,17 +93,9 @@ func (r *Runner) Run(ctx context.Context, task plan.Task) (plan.Report, error) {
 	fail := func(step string, err error) (plan.Report, error) {
 		return rep, &TaskError{Year: task.Year, Scenario: task.Scenario, Step: step, Err: err}
 	}
-	var job spec.Job
-	if err := json.Unmarshal(task.Spec, &job); err != nil {
-		return fail("read", fmt.Errorf("decode the task's spec: %w", err))
-	}
-	tb, ok := tableOf(&job, task.Year)
-	if !ok {
-		return fail("read", fmt.Errorf("the spec has no table for the year"))
-	}
-	sc, ok := scenarioOf(&job, task.Scenario)
-	if !ok {
-		return fail("read", fmt.Errorf("the spec has no such scenario"))
+	job, tb, sc, err := decode(task)
+	if err != nil {
+		return fail("read", err)
 	}
 	format, err := output.ParseFormat(task.Format)
 	if err != nil {
@@ -125,26 +118,14 @@ func (r *Runner) Run(ctx context.Context, task plan.Task) (plan.Report, error) {
 	if err := scenario.Apply(t, shocks(sc)); err != nil {
 		return fail("scenario", err)
 	}
-	res, err := accounts.Compute(t, accounts.Options{
-		FlowsBySector: slices.Contains(job.Accounts, spec.AccountFlowsBySector),
-		Backend:       r.opts.Backend,
-	})
+	res, groups, err := r.solve(t, job)
 	if err != nil {
 		return fail("solve", err)
 	}
-	rep.Residual = res.Residual
-	if res.Residual > r.opts.ResidualWarn {
-		rep.Warnings = append(rep.Warnings, plan.Warning{
-			Kind:    plan.LargeResidual,
-			Amount:  res.Residual,
-			Message: fmt.Sprintf("output given and output implied by final demand differ by %.3g (relative)", res.Residual),
-		})
-	}
-	var groups []*accounts.Groups
-	if slices.Contains(job.Accounts, spec.AccountGroups) {
-		if groups, err = computeGroups(res, job.Groups); err != nil {
-			return fail("solve", err)
-		}
+	var w *plan.Warning
+	rep.Residual, w = residual(res.Residual, r.opts.ResidualWarn)
+	if w != nil {
+		rep.Warnings = append(rep.Warnings, *w)
 	}
 	rep.Timings.Solve = time.Since(start).Seconds()
 	if err := ctx.Err(); err != nil {
@@ -152,26 +133,86 @@ func (r *Runner) Run(ctx context.Context, task plan.Task) (plan.Report, error) {
 	}
 
 	start = time.Now()
-	st, err := r.store(ctx, task.Output)
-	if err != nil {
+	if rep.Outputs, err = r.write(ctx, task, job.Accounts, format, res, groups); err != nil {
 		return fail("write", err)
-	}
-	for _, acct := range job.Accounts {
-		data, rows, err := output.Encode(acct, format, res, groups)
-		if err != nil {
-			return fail("write", err)
-		}
-		key := path.Join(task.Job, output.Key(task.Year, task.Scenario, acct, format))
-		if err := st.Put(ctx, key, data); err != nil {
-			return fail("write", err)
-		}
-		sum := sha256.Sum256(data)
-		rep.Outputs = append(rep.Outputs, plan.Output{
-			Account: acct, Key: key, Rows: rows, Bytes: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
-		})
 	}
 	rep.Timings.Write = time.Since(start).Seconds()
 	return rep, nil
+}
+
+// decode reads the job out of a task, with the task's table and scenario.
+func decode(task plan.Task) (*spec.Job, spec.Table, spec.Scenario, error) {
+	var job spec.Job
+	if err := json.Unmarshal(task.Spec, &job); err != nil {
+		return nil, spec.Table{}, spec.Scenario{}, fmt.Errorf("decode the task's spec: %w", err)
+	}
+	i := slices.IndexFunc(job.Tables, func(t spec.Table) bool { return t.Year == task.Year })
+	if i < 0 {
+		return nil, spec.Table{}, spec.Scenario{}, fmt.Errorf("the spec has no table for the year")
+	}
+	k := slices.IndexFunc(job.Scenarios, func(s spec.Scenario) bool { return s.Name == task.Scenario })
+	if k < 0 {
+		return nil, spec.Table{}, spec.Scenario{}, fmt.Errorf("the spec has no such scenario")
+	}
+	return &job, job.Tables[i], job.Scenarios[k], nil
+}
+
+// solve computes the accounts of t, consuming t, and the group flows when
+// the job asks for them.
+func (r *Runner) solve(t *table.Table, job *spec.Job) (*accounts.Result, []*accounts.Groups, error) {
+	res, err := accounts.Compute(t, accounts.Options{
+		FlowsBySector: slices.Contains(job.Accounts, spec.AccountFlowsBySector),
+		Backend:       r.opts.Backend,
+	})
+	if err != nil || !slices.Contains(job.Accounts, spec.AccountGroups) {
+		return res, nil, err
+	}
+	groups, err := computeGroups(res, job.Groups)
+	return res, groups, err
+}
+
+// write encodes each account and puts it in the task's store, and returns
+// what it wrote.
+func (r *Runner) write(ctx context.Context, task plan.Task, accts []string, format output.Format, res *accounts.Result, groups []*accounts.Groups) ([]plan.Output, error) {
+	st, err := r.store(ctx, task.Output)
+	if err != nil {
+		return nil, err
+	}
+	var outs []plan.Output
+	for _, acct := range accts {
+		data, rows, err := output.Encode(acct, format, res, groups)
+		if err != nil {
+			return nil, err
+		}
+		key := path.Join(task.Job, output.Key(task.Year, task.Scenario, acct, format))
+		if err := st.Put(ctx, key, data); err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(data)
+		outs = append(outs, plan.Output{
+			Account: acct, Key: key, Rows: rows, Bytes: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
+		})
+	}
+	return outs, nil
+}
+
+// residual returns the residual to report, and a warning when it exceeds
+// limit or is not a number; JSON has no NaN, so that is reported as -1.
+func residual(v, limit float64) (float64, *plan.Warning) {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return -1, &plan.Warning{
+			Kind:    plan.LargeResidual,
+			Message: fmt.Sprintf("the residual is %v (output of norm zero?); recorded as -1", v),
+		}
+	case v > limit:
+		return v, &plan.Warning{
+			Kind:    plan.LargeResidual,
+			Amount:  v,
+			Message: fmt.Sprintf("output given and output implied by final demand differ by %.3g (relative)", v),
+		}
+	}
+	return v, nil
 }
 
 // store returns the store at location, opened once per Runner.
@@ -217,24 +258,6 @@ func coefficients(t *table.Table) (*prepared, error) {
 		}
 	}
 	return p, nil
-}
-
-func tableOf(job *spec.Job, year string) (spec.Table, bool) {
-	for _, t := range job.Tables {
-		if t.Year == year {
-			return t, true
-		}
-	}
-	return spec.Table{}, false
-}
-
-func scenarioOf(job *spec.Job, name string) (spec.Scenario, bool) {
-	for _, s := range job.Scenarios {
-		if s.Name == name {
-			return s, true
-		}
-	}
-	return spec.Scenario{}, false
 }
 
 // computeGroups sums the regional flows of res into the job's groups.

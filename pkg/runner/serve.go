@@ -18,15 +18,20 @@ type ServeOptions struct {
 	Abort context.Context
 	// OnStart is called when a task starts, OnReport after its report is
 	// published, and OnError on an error that does not stop the worker (a
-	// message that is not a task, a lost connection, a report that could
-	// not be published). Each may be nil; the binaries log with them.
+	// message that is not a task, a lost connection, at most every 30
+	// seconds, a report that could not be published). Each may be nil; the
+	// binaries log with them. They are called from Serve's goroutine.
 	OnStart  func(plan.Task, int)
 	OnReport func(plan.Report)
 	OnError  func(error)
 }
 
-// answerTimeout bounds the calls that answer a task after ctx ended.
-const answerTimeout = 10 * time.Second
+const (
+	// answerTimeout bounds the calls that answer a task after ctx ended.
+	answerTimeout = 10 * time.Second
+	// pullErrorEvery is how often a run of failed pulls reaches OnError.
+	pullErrorEvery = 30 * time.Second
+)
 
 // Serve pulls tasks from b and runs them with r, one at a time, until ctx
 // ends; then it stops pulling, finishes the task at hand (or gives it back
@@ -48,6 +53,7 @@ func Serve(ctx context.Context, b *bus.Bus, r *Runner, opts ServeOptions) error 
 			opts.OnError(err)
 		}
 	}
+	var lastPull time.Time // when a failed pull was last passed to onErr
 	for {
 		d, err := b.Next(ctx)
 		switch {
@@ -57,8 +63,12 @@ func Serve(ctx context.Context, b *bus.Bus, r *Runner, opts ServeOptions) error 
 			onErr(err)
 			continue
 		case err != nil:
-			onErr(err)
-			select { // a lost connection: wait a little, then ask again
+			// A lost connection fails every second; say so now and then.
+			if time.Since(lastPull) >= pullErrorEvery {
+				onErr(err)
+				lastPull = time.Now()
+			}
+			select { // wait a little, then ask again
 			case <-ctx.Done():
 				return nil
 			case <-time.After(time.Second):
@@ -98,6 +108,10 @@ func serveOne(ctx, abort context.Context, b *bus.Bus, r *Runner, d *bus.Delivery
 	}
 	rep.Worker, rep.Attempt = opts.Worker, d.Attempt
 	rep.Status = plan.Done
+	// TODO(retry): every failure is final, also a passing one such as a
+	// store that stayed down longer than its own retries; a TaskError
+	// could say whether another attempt may help, and the task be given
+	// back (Nak) while attempts remain.
 	if err != nil {
 		rep.Status, rep.Error = plan.Failed, err.Error()
 	}
