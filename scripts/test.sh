@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# The test command of the README: the whole suite, with the race detector on
-# the packages that move work between goroutines and processes.
+# The README's test command: installs the S3 server the tests talk to when it
+# is missing, then runs the whole suite. .ci/run calls this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$(go env GOPATH)/bin:$PATH"
-go test -count=1 -timeout 12m ./...
+
+if ! command -v versitygw >/dev/null 2>&1; then
+	echo "test: installing versitygw (an S3-compatible server, about a minute)"
+	go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
+fi
+
+go test -count=1 -timeout 14m ./...
