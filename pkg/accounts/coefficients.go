@@ -3,6 +3,9 @@ package accounts
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -31,15 +34,22 @@ func Coefficients(t *table.Table) ([]ZeroOutput, error) {
 	if t.Z == nil {
 		return nil, errorf(t, "Coefficients needs a table in flow form (Z); this one has none")
 	}
-	if err := t.Validate(); err != nil {
-		return nil, fmt.Errorf("accounts: %w", err)
+	// Validation and the sums of Z both only read, so they share the
+	// pass's time; sums touches nothing but Z, whatever its shape.
+	var invalid error
+	var wg sync.WaitGroup
+	wg.Go(func() { invalid = t.Validate() })
+	rowZ, colZ := sums(t.Z)
+	wg.Wait()
+	if invalid != nil {
+		return nil, fmt.Errorf("accounts: %w", invalid)
 	}
 	x := t.X
 	if x == nil {
-		x = totalOutput(t)
+		x = totalOutput(t, rowZ)
 	}
 	if t.ValueAdded == nil && t.RegionValueAdded == nil {
-		t.ValueAdded = valueAddedFromFlows(t, x)
+		t.ValueAdded = valueAddedFromFlows(colZ, x)
 	}
 
 	if err := divideColumns(t, "A", t.Z, x, t.SectorLabel); err != nil {
@@ -58,15 +68,39 @@ func Coefficients(t *table.Table) ([]ZeroOutput, error) {
 	return zero, nil
 }
 
-// totalOutput returns x = Z 1 + Y 1.
-func totalOutput(t *table.Table) []float64 {
-	n := t.N()
-	x := make([]float64, n)
-	for i := range n {
-		var s float64
-		for _, v := range t.Z.RawRowView(i) {
-			s += v
+// sums returns the row sums and the column sums of z, in one pass over
+// blocks of rows (see eachBlock). Each column sum adds the blocks' partial
+// sums in block order, so it is the same to the bit on any number of
+// goroutines.
+func sums(z *mat.Dense) (rows, cols []float64) {
+	r, c := z.Dims()
+	rows, cols = make([]float64, r), make([]float64, c)
+	partial := make([][]float64, blocks(r))
+	eachBlock(r, func(b, lo, hi int) {
+		part := make([]float64, c)
+		for i := lo; i < hi; i++ {
+			var s float64
+			row := z.RawRowView(i)[:len(part)]
+			for j, v := range row {
+				s += v
+				part[j] += v
+			}
+			rows[i] = s
 		}
+		partial[b] = part
+	})
+	for _, part := range partial {
+		for j, v := range part {
+			cols[j] += v
+		}
+	}
+	return rows, cols
+}
+
+// totalOutput returns x = Z 1 + Y 1, given Z 1.
+func totalOutput(t *table.Table, rowZ []float64) []float64 {
+	x := make([]float64, len(rowZ))
+	for i, s := range rowZ {
 		for _, v := range t.Y.RawRowView(i) {
 			s += v
 		}
@@ -75,16 +109,12 @@ func totalOutput(t *table.Table) []float64 {
 	return x
 }
 
-// valueAddedFromFlows returns x_j - sum_i Z_ij for every sector j.
-func valueAddedFromFlows(t *table.Table, x []float64) []float64 {
+// valueAddedFromFlows returns x_j - sum_i Z_ij for every sector j, given
+// the column sums of Z.
+func valueAddedFromFlows(colZ, x []float64) []float64 {
 	va := make([]float64, len(x))
-	for i := range len(x) {
-		for j, v := range t.Z.RawRowView(i) {
-			va[j] -= v
-		}
-	}
-	for j := range va {
-		va[j] += x[j]
+	for j, s := range colZ {
+		va[j] = x[j] - s
 	}
 	return va
 }
@@ -108,25 +138,60 @@ func zeroOutput(t *table.Table, e *table.Extension, x []float64) []ZeroOutput {
 }
 
 // divideColumns divides column j of m by x_j in place, and sets it to zero
-// where x_j is zero. rowLabel names a row for the overflow error.
+// where x_j is zero, on blocks of rows in parallel. rowLabel names a row
+// for the overflow error, which is the first overflow in row-major order.
 func divideColumns(t *table.Table, what string, m *mat.Dense, x []float64, rowLabel func(int) string) error {
 	rows, _ := m.Dims()
-	for i := range rows {
-		row := m.RawRowView(i)
-		for j, v := range row {
-			if x[j] == 0 {
-				row[j] = 0
-				continue
+	errs := make([]error, blocks(rows))
+	eachBlock(rows, func(b, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			row := m.RawRowView(i)
+			x := x[:len(row)]
+			for j, v := range row {
+				if x[j] == 0 {
+					row[j] = 0
+					continue
+				}
+				q := v / x[j]
+				if math.IsInf(q, 0) {
+					errs[b] = errorf(t, "%s[%q, %q] = %g / %g overflows",
+						what, rowLabel(i), t.SectorLabel(j), v, x[j])
+					return
+				}
+				row[j] = q
 			}
-			q := v / x[j]
-			if math.IsInf(q, 0) {
-				return errorf(t, "%s[%q, %q] = %g / %g overflows",
-					what, rowLabel(i), t.SectorLabel(j), v, x[j])
-			}
-			row[j] = q
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// rowBlock is the number of rows one goroutine of eachBlock takes at a
+// time. The cut does not depend on the number of goroutines, so neither do
+// sums that add up blocks in order.
+const rowBlock = 256
+
+// blocks returns the number of blocks of rowBlock rows in n rows.
+func blocks(n int) int { return (n + rowBlock - 1) / rowBlock }
+
+// eachBlock calls f(b, lo, hi) for every block b of rows [lo, hi) of n,
+// on up to GOMAXPROCS goroutines.
+func eachBlock(n int, f func(b, lo, hi int)) {
+	nb := blocks(n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(1, min(nb, runtime.GOMAXPROCS(0))) {
+		wg.Go(func() {
+			for b := int(next.Add(1) - 1); b < nb; b = int(next.Add(1) - 1) {
+				f(b, b*rowBlock, min(n, (b+1)*rowBlock))
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // errorf returns an error prefixed with the package and the table's source.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -25,6 +26,17 @@ type Options struct {
 	// Backend runs the factorization and the solves; nil means
 	// leontief.Native.
 	Backend leontief.Backend
+
+	// Timings, when not nil, receives how long each step of Compute took.
+	Timings *Timings
+}
+
+// Timings splits the time of one Compute into its steps.
+type Timings struct {
+	Coefficients time.Duration // checking the table; A and S from one in flow form
+	Factorize    time.Duration // I - A, its LU and condition estimate
+	Solve        time.Duration // the R' + k pairs of triangular solves
+	Accounts     time.Duration // everything else: flows, footprints, totals
 }
 
 // Compute returns every account of MATH.md for the table t.
@@ -51,6 +63,7 @@ type Options struct {
 // reciprocal condition estimate. After an error t may be partly converted
 // and t.A gone.
 func Compute(t *table.Table, opts Options) (*Result, error) {
+	clock := newClock(opts.Timings)
 	var zero []ZeroOutput
 	if t.Z != nil {
 		var err error
@@ -61,21 +74,25 @@ func Compute(t *table.Table, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("accounts: %w", err)
 	}
 
+	clock.lap(&clock.t.Coefficients)
+
 	// Column sums of A, for value added, before the factors overwrite A.
 	var share []float64
 	if t.ValueAdded == nil && t.RegionValueAdded == nil {
-		share = valueAddedShare(t.A)
+		share = ValueAddedShare(t.A)
 	}
 	lu, err := factorize(t, opts)
 	if err != nil {
 		return nil, err
 	}
+	clock.lap(&clock.t.Factorize)
 
-	yr := demandByConsumer(t)
+	yr := DemandByConsumer(t)
 	xr := mat.DenseCopyOf(yr)
 	lu.Solve(xr)
-	xt := rowSums(xr)
 	mt := multipliersT(t, lu)
+	clock.lap(&clock.t.Solve)
+	xt := rowSums(xr)
 
 	res := &Result{
 		Regions:    t.Regions,
@@ -95,7 +112,30 @@ func Compute(t *table.Table, opts Options) (*Result, error) {
 		k0 += k
 		res.Extensions = append(res.Extensions, extensionAccounts(t, e, m, yr, xr, xt, res, opts))
 	}
+	clock.lap(&clock.t.Accounts)
 	return res, nil
+}
+
+// clock fills a Timings step by step; with a nil Timings it only ticks
+// into a scratch one.
+type clock struct {
+	t    *Timings
+	last time.Time
+}
+
+func newClock(t *Timings) *clock {
+	if t == nil {
+		t = new(Timings)
+	}
+	*t = Timings{}
+	return &clock{t: t, last: time.Now()}
+}
+
+// lap adds the time since the last lap to *d.
+func (c *clock) lap(d *time.Duration) {
+	now := time.Now()
+	*d += now.Sub(c.last)
+	c.last = now
 }
 
 // factorize factorizes I - A for t, in A's storage unless opts.KeepA, and
@@ -118,8 +158,9 @@ func factorize(t *table.Table, opts Options) (*leontief.LU, error) {
 	return lu, nil
 }
 
-// valueAddedShare returns 1 - sum_i A_ij for every column j.
-func valueAddedShare(a *mat.Dense) []float64 {
+// ValueAddedShare returns 1 - sum_i A_ij for every column j: the share of
+// value added in a unit of sector j's output (MATH.md 12).
+func ValueAddedShare(a *mat.Dense) []float64 {
 	r, c := a.Dims()
 	share := make([]float64, c)
 	for i := range r {
@@ -133,9 +174,10 @@ func valueAddedShare(a *mat.Dense) []float64 {
 	return share
 }
 
-// demandByConsumer returns the n×R' matrix whose column r is y_r, the sum
-// of consumer r's final-demand categories (MATH.md 4).
-func demandByConsumer(t *table.Table) *mat.Dense {
+// DemandByConsumer returns the n×R' matrix whose column r is y_r, the sum
+// of consumer r's final-demand categories (MATH.md 4). It panics when t.Y
+// does not have R' c columns; table.Validate catches that.
+func DemandByConsumer(t *table.Table) *mat.Dense {
 	n, rp, c := t.N(), len(t.Consumers), len(t.Categories)
 	yr := mat.NewDense(n, rp, nil)
 	for i := range n {

@@ -25,7 +25,10 @@
 //	exports_r     = sum over q ≠ r of E[s; r, q]
 //
 // L is never formed. The cost is one LU (2/3 n³ flops) and R' + k pairs of
-// triangular solves for R' consumers and k stressors in all.
+// triangular solves for R' consumers and k stressors in all. The passes over
+// the n×n matrix besides the LU (checks, sums, the division by x) run on
+// blocks of rows in parallel; no second n×n matrix is ever allocated, and
+// Options.Timings tells how long each step took.
 //
 // ComputeGroups then sums the regional flows into flows between groups of
 // regions, with the share of each group's emissions that each group's
