@@ -17,6 +17,12 @@
 // Apply checks every shock before it changes anything, so a bad scenario
 // leaves the table as it was.
 //
+// A MonteCarlo scenario is the random counterpart: every draw multiplies
+// each selected non-zero entry of S, Y and A by its own lognormal factor of
+// mean one, exp(σ z - σ²/2) with z standard normal and σ per target. Its
+// Sectors method checks it against a table and returns the producing
+// sectors that vary; package montecarlo computes the draws.
+//
 // # Traps
 //
 //   - Apply changes the table it is given. Apply it to a copy when the
@@ -31,4 +37,8 @@
 //     factorization then refuses I - A as singular.
 //   - Shocks work on coefficients. A table in flow form must go through
 //     accounts.Coefficients first.
+//   - A MonteCarlo's region and sector select producing sectors for all
+//     three targets: columns of S and A, rows of Y (every consumer's demand
+//     for those products). A Shock's region on Y, by contrast, names the
+//     consumer.
 package scenario
