@@ -1,0 +1,52 @@
+// Package montecarlo computes the draws of a Monte Carlo scenario
+// (scenario.MonteCarlo) on one table and summarizes them per account.
+//
+// # A tour
+//
+// A draw multiplies each selected non-zero entry of S, Y and A by its own
+// lognormal factor of mean one,
+//
+//	f = exp(σ z - σ²/2),   z standard normal, σ per target,
+//
+// and Perturb is the definition of it: the accounts of a draw are those of
+// accounts.Compute on the table that Perturb leaves. An Engine computes the
+// same numbers (to 1e-10 relative) while reusing what the draws share,
+// which makes a draw's cost depend on what it varies (Kind):
+//
+//	OnlyS        x⁽ʳ⁾ = L y_r stay the base's; flows are sums over them:
+//	             E'[s; p, r] = E[s; p, r] + sum over j in J ∩ p of ΔS[s, j] x⁽ʳ⁾_j
+//	Resolve      Y varies: x⁽ʳ⁾ = L y_r' from the base factors, R' solves
+//	LowRank      A varies in p columns: Sherman-Morrison-Woodbury on the
+//	             base factors (leontief.Update), p solves
+//	Refactorize  A varies in many columns: an LU per draw
+//
+// Every draw yields value added and final demand per consumer and, per
+// stressor, the regional accounts (production, consumption, imports,
+// exports, net exports, both intensities) and the region-to-region flows;
+// Labels names them. Engine.Run computes a block of draws; Merge joins the
+// blocks of a scenario; Summarize gives each value's mean, standard
+// deviation, 5th, 50th and 95th percentiles and number of draws.
+//
+// # Random numbers
+//
+// A draw's numbers depend only on (seed, year, scenario, draw): a ChaCha8
+// generator per target (and per column of A) is seeded with a SHA-256 hash
+// of them. Different seeds give unrelated streams (seed 2 draw k-1 is not
+// seed 1 draw k), and a draw is the same to the bit whichever worker,
+// block or run computes it.
+//
+// # Traps
+//
+//   - New consumes its table, as accounts.Compute does: the base LU lives
+//     in A's storage. A Refactorize Engine keeps A and adds an n×n matrix
+//     per worker.
+//   - A draw that varies A or Y drops the table's x, as a shock does: value
+//     added then follows x~ of the draw, and its residual is 0.
+//   - Zero entries never vary and draw no number, so the numbers a draw
+//     uses depend on the table's pattern of zeros.
+//   - OnlyS draws do not compute multipliers or footprints (those need a
+//     solve per draw); they are not among a draw's values.
+//   - Summaries need every draw: percentiles do not merge. A scenario
+//     split into blocks must Merge all blocks before Summarize; Merge
+//     refuses gaps and overlaps.
+package montecarlo

@@ -1,0 +1,107 @@
+package montecarlo
+
+import (
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
+
+// onlyS holds what the draws of an OnlyS Engine share. With the outputs
+// fixed, a draw's flows are the base flows plus the change of S times the
+// base outputs, region by region:
+//
+//	E'[s; p, r] = E[s; p, r] + sum over j in J ∩ p of ΔS[s, j] x⁽ʳ⁾_j
+//
+// which is, for each producing region p and consumer r, one dot product
+// over the selected sectors of p.
+type onlyS struct {
+	flows [][]float64 // base flows per extension, k×R×R' row-major
+	xt    *mat.Dense  // base x⁽ʳ⁾ transposed, R'×n: each consumer's outputs contiguous
+	spans []span      // the producing regions with selected sectors
+	va    []float64   // value added per consumer, which S does not change
+	fd    []float64   // final demand per consumer, likewise
+	st    []float64   // S of all stressors transposed, n×k: a column's stressors side by side
+	k     int         // stressors of all extensions
+}
+
+// span is the stretch of region p's sectors from the first selected one to
+// the last, [lo, hi) as region-major indices.
+type span struct{ p, lo, hi int }
+
+func (e *Engine) newOnlyS() *onlyS {
+	o := &onlyS{
+		xt: mat.DenseCopyOf(e.x.T()),
+		va: make([]float64, e.consumers),
+		fd: make([]float64, e.consumers),
+	}
+	e.valueAdded(o.va, e.share, e.xva)
+	colSumsInto(o.fd, e.yr)
+	for _, x := range e.exts {
+		o.k += len(x.Stressors)
+	}
+	o.st = make([]float64, e.n*o.k)
+	k0 := 0
+	for _, x := range e.exts {
+		for s := range x.Stressors {
+			for j, v := range x.S.RawRowView(s) {
+				o.st[j*o.k+k0+s] = v
+			}
+		}
+		k0 += len(x.Stressors)
+	}
+	rr := e.regions * e.consumers
+	for _, x := range e.exts {
+		f := make([]float64, len(x.Stressors)*rr)
+		for s := range x.Stressors {
+			flowsInto(f[s*rr:(s+1)*rr], x.S.RawRowView(s), e.x, e.m, e.consumers)
+		}
+		o.flows = append(o.flows, f)
+	}
+	for _, j := range e.cols {
+		p := j / e.m
+		if k := len(o.spans) - 1; k >= 0 && o.spans[k].p == p {
+			o.spans[k].hi = j + 1
+			continue
+		}
+		o.spans = append(o.spans, span{p: p, lo: j, hi: j + 1})
+	}
+	return o
+}
+
+// drawS computes a draw that varies S alone. sc.ds holds ΔS, zero outside
+// the selected columns, which each draw overwrites.
+func (e *Engine) drawS(st Stream, sc *scratch, out []float64) {
+	o := e.onlyS
+	rp := e.consumers
+	va, fd := out[:rp], out[rp:2*rp]
+	copy(va, o.va)
+	copy(fd, o.fd)
+
+	f := newFactors(st, "S", 0, e.mc.Sigma.S)
+	for _, j := range e.cols {
+		for k, v := range o.st[j*o.k : (j+1)*o.k] {
+			if v != 0 {
+				sc.ds[k][j] = v*f.next() - v
+			}
+		}
+	}
+
+	k := 0
+	rr := e.regions * rp
+	for i, ext := range e.exts {
+		for s := range ext.Stressors {
+			b := e.block(i, s, out)
+			flows := b[7*rp:]
+			copy(flows, o.flows[i][s*rr:(s+1)*rr])
+			ds := sc.ds[k]
+			for _, sp := range o.spans {
+				acc := flows[sp.p*rp : (sp.p+1)*rp]
+				d := ds[sp.lo:sp.hi]
+				for r := range acc {
+					acc[r] += floats.Dot(d, o.xt.RawRowView(r)[sp.lo:sp.hi])
+				}
+			}
+			e.regional(b, e.fy[i][s*rp:(s+1)*rp], va, fd)
+			k++
+		}
+	}
+}
