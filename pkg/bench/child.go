@@ -1,0 +1,160 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/mrioflow/mrioflow/pkg/accounts"
+	"github.com/mrioflow/mrioflow/pkg/formats"
+	"github.com/mrioflow/mrioflow/pkg/leontief"
+	"github.com/mrioflow/mrioflow/pkg/openblas"
+)
+
+// init turns the process into a benchmark child when Run started it: it
+// measures the order in the environment, prints one line of JSON and
+// exits, before the program's main (or a test binary's tests) run.
+func init() {
+	spec, ok := os.LookupEnv(envChild)
+	if !ok {
+		return
+	}
+	os.Unsetenv(envChild)
+	var order childOrder
+	var reply childReply
+	if err := json.Unmarshal([]byte(spec), &order); err != nil {
+		reply.Error = fmt.Sprintf("decode the order: %v", err)
+	} else if reply.Result, err = measure(order); err != nil {
+		reply.Error = err.Error()
+	}
+	b, _ := json.Marshal(reply)
+	fmt.Printf("%s\n", b)
+	os.Exit(0)
+}
+
+// backend returns the backend an Options names.
+func backend(name string) (leontief.Backend, error) {
+	switch name {
+	case "auto":
+		b, _ := leontief.Auto()
+		return b, nil
+	case "native":
+		return leontief.Native{}, nil
+	case "system":
+		return leontief.LoadSystem()
+	}
+	return nil, fmt.Errorf("unknown backend %q; want auto, native or system", name)
+}
+
+// measure runs one size: the job (read and accounts), then the reference
+// LU, then, if asked, the Monte Carlo draws.
+func measure(o childOrder) (Result, error) {
+	be, err := backend(o.Options.Backend)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{N: o.N, Regions: o.Options.Regions, Sectors: o.N / o.Options.Regions,
+		Stressors: o.Options.Stressors, Backend: be.Name(), TableBytes: dirSize(o.Dir)}
+
+	start := time.Now()
+	t, err := formats.Open("pymrio", o.Dir, nil)
+	if err != nil {
+		return res, err
+	}
+	res.Read = time.Since(start).Seconds()
+
+	var tm accounts.Timings
+	start = time.Now()
+	if _, err := accounts.Compute(t, accounts.Options{Backend: be, Timings: &tm}); err != nil {
+		return res, err
+	}
+	res.Compute = time.Since(start).Seconds()
+	res.Job = res.Read + res.Compute
+	res.Coefficients, res.Factorize = tm.Coefficients.Seconds(), tm.Factorize.Seconds()
+	res.Solve, res.Accounts = tm.Solve.Seconds(), tm.Accounts.Seconds()
+	res.PeakRSS = peakRSS()
+
+	t = nil
+	runtime.GC()
+	debug.FreeOSMemory()
+	if err := reference(&res); err != nil {
+		return res, err
+	}
+	if o.MonteCarlo {
+		if res.Draws, err = drawCosts(context.Background(), o, be, res.Factorize); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// reference times dgetrf through the system library on an n×n matrix
+// I - A of the shape the job factorizes (A nonnegative, column sums below
+// 0.6); an LU's time does not depend on the values.
+func reference(res *Result) error {
+	lib, err := openblas.Load()
+	if errors.Is(err, openblas.ErrUnavailable) {
+		res.ReferenceNote = "no system LAPACK: reference LU not measured"
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	n := res.N
+	a := make([]float64, n*n)
+	rng := rand.New(rand.NewPCG(uint64(n), 5))
+	for i := range n {
+		row := a[i*n : (i+1)*n]
+		for j := range row {
+			row[j] = -rng.Float64() * (1.2 / float64(n))
+		}
+		row[i]++
+	}
+	ipiv := make([]int32, n)
+	start := time.Now()
+	if !lib.Getrf(n, a, n, ipiv) {
+		return fmt.Errorf("reference LU: singular matrix")
+	}
+	res.Reference = time.Since(start).Seconds()
+	res.ComputeRatio = res.Compute / res.Reference
+	res.JobRatio = res.Job / res.Reference
+	return nil
+}
+
+// peakRSS returns the process's peak resident memory in bytes (VmHWM in
+// /proc/self/status), or 0 where there is no such file.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	var kb int64
+	for _, line := range strings.Split(string(b), "\n") {
+		if n, _ := fmt.Sscanf(line, "VmHWM: %d kB", &kb); n == 1 {
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+// dirSize returns the bytes of the files under dir.
+func dirSize(dir string) int64 {
+	var size int64
+	filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				size += info.Size()
+			}
+		}
+		return nil
+	})
+	return size
+}

@@ -1,0 +1,83 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mrioflow/mrioflow/pkg/accounts"
+	"github.com/mrioflow/mrioflow/pkg/formats"
+	"github.com/mrioflow/mrioflow/pkg/leontief"
+	"github.com/mrioflow/mrioflow/pkg/montecarlo"
+	"github.com/mrioflow/mrioflow/pkg/scenario"
+	"github.com/mrioflow/mrioflow/pkg/table"
+)
+
+// drawCosts times Monte Carlo draws of each kind on the table of o,
+// against lu, the time of the job's factorization of the same matrix.
+// The table is read again (not timed) and copied for each engine.
+func drawCosts(ctx context.Context, o childOrder, be leontief.Backend, lu float64) ([]DrawCost, error) {
+	t, err := formats.Open("pymrio", o.Dir, nil)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := accounts.Coefficients(t); err != nil {
+		return nil, err
+	}
+	m := o.N / o.Options.Regions
+	kinds := []struct {
+		sigma          scenario.Sigma
+		region, sector string
+		draws          int
+	}{
+		{scenario.Sigma{S: 0.2}, "", "", 100 * o.Options.Draws},
+		{scenario.Sigma{Y: 0.05}, "", "", o.Options.Draws},
+		{scenario.Sigma{A: 0.1}, t.Regions[0], onePercent(m), o.Options.Draws},
+		{scenario.Sigma{A: 0.1}, "", "", max(1, o.Options.Draws/2)},
+	}
+	var out []DrawCost
+	for _, k := range kinds {
+		mc := scenario.MonteCarlo{Draws: k.draws, Seed: 1, Sigma: k.sigma, Region: k.region, Sector: k.sector}
+		e, err := montecarlo.New(clone(t), mc, montecarlo.Options{Year: "bench", Scenario: "bench", Backend: be})
+		if err != nil {
+			return nil, err
+		}
+		start := time.Now()
+		if _, err := e.Run(ctx, 0, k.draws); err != nil {
+			return nil, err
+		}
+		per := time.Since(start).Seconds() / float64(k.draws)
+		out = append(out, DrawCost{Kind: e.Kind().String(), Columns: len(e.Columns()), Draws: k.draws, Seconds: per, PerLU: per / lu})
+	}
+	return out, nil
+}
+
+// onePercent returns a pattern on synth's sector codes (s000, s001, ...)
+// that selects about half of a region's m sectors, which for 49 regions
+// is about 1 % of the columns: the first ten, twenty, ... sectors.
+func onePercent(m int) string {
+	tens := min(10, max(1, (m+10)/20))
+	return fmt.Sprintf("s0[0-%d]?", tens-1)
+}
+
+// clone returns a copy of t's numbers in coefficient form.
+func clone(t *table.Table) *table.Table {
+	c := *t
+	c.A, c.Y = denseCopy(t.A), denseCopy(t.Y)
+	c.Extensions = nil
+	for _, e := range t.Extensions {
+		ce := *e
+		ce.S, ce.FY = denseCopy(e.S), denseCopy(e.FY)
+		c.Extensions = append(c.Extensions, &ce)
+	}
+	return &c
+}
+
+func denseCopy(m *mat.Dense) *mat.Dense {
+	if m == nil {
+		return nil
+	}
+	return mat.DenseCopyOf(m)
+}
