@@ -43,3 +43,36 @@ func ExampleSingularError() {
 	// Output:
 	// leontief: I - A (order 2) is exactly singular: zero pivot in column 1, reciprocal condition estimate 0
 }
+
+// Miller and Blair's economy after sector 2 starts to buy more from sector
+// 1: the new output, through the old factors and a rank-one update.
+func ExampleLU_UpdateColumns() {
+	a := mat.NewDense(2, 2, []float64{
+		0.15, 0.25,
+		0.20, 0.05,
+	})
+	lu, err := leontief.Factorize(mat.DenseCopyOf(a))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	before := mat.NewDense(2, 1, []float64{0.25, 0.05}) // column 1 of A
+	after := mat.NewDense(2, 1, []float64{0.30, 0.05})
+	up, err := lu.UpdateColumns([]int{1}, before, after)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	x := mat.NewDense(2, 1, []float64{600, 1500})
+	up.Solve(x)
+	fmt.Printf("x = %.1f, %.1f\n", x.At(0, 0), x.At(1, 0))
+
+	a.Set(0, 1, 0.30) // the same from a new factorization
+	ref, _ := leontief.Factorize(a)
+	y := mat.NewDense(2, 1, []float64{600, 1500})
+	ref.Solve(y)
+	fmt.Printf("x = %.1f, %.1f\n", y.At(0, 0), y.At(1, 0))
+	// Output:
+	// x = 1364.5, 1866.2
+	// x = 1364.5, 1866.2
+}

@@ -249,18 +249,38 @@ func (lu *LU) Solve(b *mat.Dense) { lu.solve(false, b) }
 // does not have n rows.
 func (lu *LU) SolveTrans(b *mat.Dense) { lu.solve(true, b) }
 
-// TODO(parallel-solve): gonum's triangular solves run on one goroutine, so
-// with Native the R' + k right-hand sides use one core while the
-// factorization used all. Splitting b into column blocks solved
-// concurrently (Backend already promises concurrent use) would fix it for
-// Native; a threaded library backend should keep the single call.
+// solve solves for every column of b. gonum's triangular solves run on one
+// goroutine, so with Native the columns are cut into groups solved
+// concurrently (Backend promises concurrent use); each column goes through
+// the same operations in the same order either way, so the result is the
+// same to the bit. A library backend threads each call itself and keeps
+// the single call.
 func (lu *LU) solve(trans bool, b *mat.Dense) {
 	raw := b.RawMatrix()
 	if raw.Rows != lu.n {
 		panic(fmt.Sprintf("leontief: right-hand side has %d rows, system has %d", raw.Rows, lu.n))
 	}
-	lu.backend.Getrs(trans, lu.n, raw.Cols, lu.data, lu.lda, lu.ipiv, raw.Data, raw.Stride)
+	groups := 1
+	if _, native := lu.backend.(Native); native && lu.n >= minParallelSolve {
+		groups = min(raw.Cols, runtime.GOMAXPROCS(0))
+	}
+	if groups <= 1 {
+		lu.backend.Getrs(trans, lu.n, raw.Cols, lu.data, lu.lda, lu.ipiv, raw.Data, raw.Stride)
+		return
+	}
+	var wg sync.WaitGroup
+	for g := range groups {
+		lo, hi := g*raw.Cols/groups, (g+1)*raw.Cols/groups
+		wg.Go(func() {
+			lu.backend.Getrs(trans, lu.n, hi-lo, lu.data, lu.lda, lu.ipiv, raw.Data[lo:], raw.Stride)
+		})
+	}
+	wg.Wait()
 }
+
+// minParallelSolve is the smallest order whose Native solves are worth
+// spreading over goroutines.
+const minParallelSolve = 200
 
 // SingularError reports an I - A that cannot be solved reliably: exactly
 // singular, or with a reciprocal condition estimate below MinRCond.

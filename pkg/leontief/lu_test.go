@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -394,5 +395,32 @@ func TestBackend(t *testing.T) {
 	}
 	if be.calls["getrf"] != 1 || be.calls["gecon"] != 1 || be.calls["getrs"] != 10 {
 		t.Errorf("backend calls %v, want getrf 1, gecon 1, getrs 10", be.calls)
+	}
+}
+
+// TestSolveInGroups checks that the Native solves, cut into groups of
+// columns solved concurrently, give each column to the bit what it gets
+// alone.
+func TestSolveInGroups(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3)) // three groups on any machine
+	rng := rand.New(rand.NewPCG(6, 6))
+	n := minParallelSolve + 50
+	lu, err := Factorize(randomIO(rng, n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := randomRHS(rng, n, 7)
+	for _, trans := range []bool{false, true} {
+		all := mat.DenseCopyOf(b)
+		lu.solve(trans, all)
+		for j := range 7 {
+			one := mat.NewDense(n, 1, mat.Col(nil, j, b))
+			lu.solve(trans, one)
+			for i := range n {
+				if g, w := all.At(i, j), one.At(i, 0); math.Float64bits(g) != math.Float64bits(w) {
+					t.Fatalf("trans=%v: column %d, row %d: %v in a group, %v alone", trans, j, i, g, w)
+				}
+			}
+		}
 	}
 }

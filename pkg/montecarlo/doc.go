@@ -44,6 +44,10 @@
 //     added then follows x~ of the draw, and its residual is 0.
 //   - Zero entries never vary and draw no number, so the numbers a draw
 //     uses depend on the table's pattern of zeros.
+//   - "The same to the bit" holds on one architecture and one backend:
+//     math.Exp has assembly versions on some architectures that may differ
+//     from the others in the last bit, and a system LAPACK picks kernels by
+//     CPU. Workers of one job should share both.
 //   - OnlyS draws do not compute multipliers or footprints (those need a
 //     solve per draw); they are not among a draw's values.
 //   - Summaries need every draw: percentiles do not merge. A scenario

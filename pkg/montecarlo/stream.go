@@ -71,6 +71,10 @@ func columnFactors(s Stream, cols []int, sigma float64) []*factors {
 	return out
 }
 
+// TODO(mc-portable): math.Exp has assembly versions on some architectures
+// and NormFloat64's algorithm is not promised to stay; an exp and a normal
+// transform of this package's own would make draws the same on every
+// machine and Go release, not only within one build.
 func (f *factors) next() float64 {
 	return math.Exp(f.sigma*f.r.NormFloat64() - f.shift)
 }
