@@ -6,10 +6,13 @@
 // Open picks the reader by name and validates what it reads:
 //
 //	t, err := formats.Open("pymrio", "data/2019", nil)
+//	t, err := formats.Open("exiobase3", "data/IOT_2019_pxp.zip", nil)
 //	t, err := formats.Open("useeio", "ga/csv", map[string]string{"demand": "Consumption_Complete"})
 //
 // Formats lists the names; Register adds a reader, with the options it
-// understands (Open rejects any other option).
+// understands (Open rejects any other option). What a reader changed or
+// set aside on the way in (regions renamed, a discrepancy row dropped and
+// its amount) comes back in Table.Notes.
 //
 // "pymrio" reads the folder pymrio's save_all writes in its txt format:
 // file_parameters.json, Z.txt (flow form) or A.txt (coefficient form),
@@ -20,6 +23,24 @@
 // row of factor_inputs also becomes Table.ValueAdded. Regions and sectors
 // come in the order of Z's rows; consumers are the regions, then any region
 // that appears only in Y's columns.
+//
+// The folder may also be a zip archive of it, with the system's
+// file_parameters.json at its root or in one folder within. In coefficient
+// form, an extension that gives F rather than S turns the table into flow
+// form (Z = A diag(x)), since the accounts need one form throughout; x is
+// then x.txt, or L y solved from A and Y when the folder has no x, which
+// Table.Notes records.
+//
+// "exiobase3" reads an EXIOBASE 3 download, ixi or pxp, as its zip
+// archive or unpacked: pymrio's layout, with Z (3.8 and later) or A,
+// x.txt when present, Y, and each extension folder (satellite, impacts,
+// and the several folders of 3.9) with F or S, its own F_Y (F_hh in 3.4)
+// and unit.txt (whose unit column some releases count as an index
+// column). Regions written in ISO three-letter codes (AUT, WWA; ROM for
+// Romania), as some 3.4 ixi files are, are renamed to EXIOBASE's
+// two-letter codes (AT, WA), as pymrio renames them, and noted. A table
+// whose files use different conventions is an error naming both files;
+// the option region_codes: rename renames every ISO code instead.
 //
 // "useeio" reads a USEEIO model's CSV export: A.csv as A, B.csv as S, q.csv
 // as x, one demand vector per region from DemandVectors_NO_ExpRes.csv (the

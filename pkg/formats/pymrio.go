@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
-	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -37,7 +37,8 @@ type pymrioParams struct {
 	SystemType string                `json:"systemtype"`
 	Name       string                `json:"name"`
 
-	dir, path string
+	src *source
+	dir string // the folder it describes, in src
 }
 
 type pymrioFile struct {
@@ -59,69 +60,94 @@ func (n *jsonUint) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func readParams(dir string) (*pymrioParams, error) {
-	path := filepath.Join(dir, paramsFile)
-	data, err := os.ReadFile(path)
+func readParams(src *source, dir string) (*pymrioParams, error) {
+	rel := path.Join(dir, paramsFile)
+	data, err := src.readAll(rel)
 	if err != nil {
-		return nil, openError(path, err)
+		return nil, err
 	}
-	p := &pymrioParams{dir: dir, path: path}
+	p := &pymrioParams{src: src, dir: dir}
 	if err := json.Unmarshal(data, p); err != nil {
-		return nil, fileError(path, ErrLayout, "%v", err)
+		return nil, fileError(src.name(rel), ErrLayout, "%v", err)
 	}
 	return p, nil
 }
+
+// path returns how errors name the parameters file.
+func (p *pymrioParams) path() string { return p.src.name(path.Join(p.dir, paramsFile)) }
 
 func (p *pymrioParams) has(key string) bool {
 	_, ok := p.Files[key]
 	return ok
 }
 
-// read reads the file the parameters name under key, after checking they
-// give the layout expected; indexCols < 0 takes any number of index
-// columns. It returns nil and no error when the parameters name no such
-// file.
-func (p *pymrioParams) read(key string, indexCols, headerRows int, text bool, rowsHint int) (*frame, error) {
-	f, ok := p.Files[key]
-	if !ok {
-		return nil, nil
+// pymrioRoot returns the folder of src holding the system's parameters:
+// the root when it has them, else the one folder at most two levels down
+// whose parameters describe an IOSystem, as in a zip archive of a
+// download.
+func pymrioRoot(src *source) (string, error) {
+	if src.exists(paramsFile) {
+		return ".", nil
 	}
-	switch {
-	case f.Name == "" || filepath.Base(f.Name) != f.Name:
-		return nil, fileError(p.path, ErrLayout, "file %s: name %q is not a file name", key, f.Name)
-	case !strings.HasSuffix(f.Name, ".txt"):
-		// TODO(pymrio-parquet): save_all(table_format="parquet") writes
-		// Parquet; reading it needs arrow-go's parquet reader here.
-		return nil, fileError(p.path, ErrLayout, "file %s is %q; only the txt layout is read", key, f.Name)
-	case indexCols >= 0 && int(f.IndexCols) != indexCols || indexCols < 0 && f.IndexCols < 1:
-		return nil, fileError(p.path, ErrLayout, "file %s has nr_index_col %d, want %d", key, f.IndexCols, indexCols)
-	case int(f.HeaderRows) != headerRows:
-		return nil, fileError(p.path, ErrLayout, "file %s has nr_header %d, want %d", key, f.HeaderRows, headerRows)
+	dirs, err := src.find(paramsFile, 2)
+	if err != nil {
+		return "", err
 	}
-	l := layout{comma: '\t', indexCols: int(f.IndexCols), headerRows: headerRows, text: text}
-	return readFile(filepath.Join(p.dir, f.Name), l, rowsHint)
+	var roots []string
+	for _, d := range dirs {
+		p, err := readParams(src, d)
+		if err != nil {
+			return "", err
+		}
+		if p.SystemType == "IOSystem" {
+			roots = append(roots, d)
+		}
+	}
+	switch len(roots) {
+	case 0:
+		_, err := src.readAll(paramsFile) // says why the root has none
+		if err == nil {
+			err = openError(src.name(paramsFile), fs.ErrNotExist)
+		}
+		return "", err
+	case 1:
+		return roots[0], nil
+	}
+	return "", fileError(src.path, ErrLayout, "holds %d systems (%s); give the folder of one",
+		len(roots), strings.Join(roots, ", "))
 }
 
-// slashed writes a pair of label parts as pymrio users know them.
-func slashed(a, b string) string { return a + "/" + b }
+// pymrioReader reads a folder in the layout of pymrio's save_all, with
+// the adjustments a variant of it needs (EXIOBASE 3 is one).
+type pymrioReader struct {
+	src *source
 
-// readPymrio reads the folder pymrio's IOSystem.save_all writes (txt
-// format): Z and Y (flow form) or A and Y (coefficient form), optionally x,
-// and one subfolder per extension with F (or S), optionally F_Y and unit.
-func readPymrio(path string, _ map[string]string) (*table.Table, error) {
-	root, err := readParams(path)
+	// fix, when set, adjusts each frame as read, before its labels are
+	// matched; key is the file's key in file_parameters.json.
+	fix func(key string, f *frame) error
+
+	// fyKeys are the keys that may name an extension's final-demand
+	// stressors, the first present taken.
+	fyKeys []string
+
+	notes []string
+}
+
+// read returns the table whose parameters are in the folder root.
+func (r *pymrioReader) read(root string) (*table.Table, error) {
+	params, err := readParams(r.src, root)
 	if err != nil {
 		return nil, err
 	}
-	t := &table.Table{Source: path}
+	t := &table.Table{Source: r.src.path}
 	coreKey := "Z"
-	if !root.has("Z") {
+	if !params.has("Z") {
 		coreKey = "A"
-		if !root.has("A") {
-			return nil, fileError(root.path, ErrLayout, "names neither Z nor A")
+		if !params.has("A") {
+			return nil, fileError(params.path(), ErrLayout, "names neither Z nor A")
 		}
 	}
-	f, err := root.read(coreKey, 2, 2, false, square)
+	f, err := r.frame(params, coreKey, 2, 2, false, square)
 	if err != nil {
 		return nil, err
 	}
@@ -134,25 +160,20 @@ func readPymrio(path string, _ map[string]string) (*table.Table, error) {
 	} else {
 		t.A = m
 	}
-
-	dem, err := pymrioDemand(t, root, prod)
+	dem, err := r.demand(t, params, prod)
 	if err != nil {
 		return nil, err
 	}
-	if t.X, err = pymrioOutput(root, prod); err != nil {
+	if t.X, err = r.output(params, prod); err != nil {
 		return nil, err
 	}
 
-	entries, err := os.ReadDir(path)
+	dirs, err := r.src.dirs(root)
 	if err != nil {
-		return nil, openError(path, err)
+		return nil, err
 	}
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		sub := filepath.Join(path, e.Name())
-		p, err := readParams(sub)
+	for _, dir := range dirs {
+		p, err := readParams(r.src, dir)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // not something save_all wrote
 		}
@@ -162,25 +183,93 @@ func readPymrio(path string, _ map[string]string) (*table.Table, error) {
 		if p.SystemType != "Extension" {
 			continue
 		}
-		ext, err := pymrioExtension(e.Name(), p, prod, dem, t.A != nil)
+		ext, err := r.extension(path.Base(dir), p, prod, dem, t.A != nil)
 		if err != nil {
 			return nil, err
 		}
 		t.Extensions = append(t.Extensions, ext)
-		if e.Name() == pymrioFactorInputs {
+	}
+	if err := r.flowsWhereNeeded(t, params.path()); err != nil {
+		return nil, err
+	}
+	for _, ext := range t.Extensions {
+		if ext.Name == pymrioFactorInputs {
 			t.ValueAdded = valueAdded(ext, t.X)
 		}
 	}
+	t.Notes = r.notes
 	return t, nil
 }
 
-// pymrioDemand reads Y into t, with its consumers and categories, and
-// returns the axis of Y's columns.
-func pymrioDemand(t *table.Table, root *pymrioParams, prod *axis) (*axis, error) {
-	if !root.has("Y") {
-		return nil, fileError(root.path, ErrLayout, "names no Y")
+// frame reads the file the parameters name under key, after checking they
+// give the layout expected; indexCols < 0 takes any number of index
+// columns. It returns nil and no error when the parameters name no such
+// file.
+func (r *pymrioReader) frame(p *pymrioParams, key string, indexCols, headerRows int, text bool, rowsHint int) (*frame, error) {
+	f, ok := p.Files[key]
+	if !ok {
+		return nil, nil
 	}
-	y, err := root.read("Y", 2, 2, false, prod.len())
+	switch {
+	case !strings.HasSuffix(f.Name, ".txt"):
+		// TODO(pymrio-parquet): save_all(table_format="parquet") writes
+		// Parquet; reading it needs arrow-go's parquet reader here.
+		return nil, fileError(p.path(), ErrLayout, "file %s is %q; only the txt layout is read", key, f.Name)
+	case indexCols >= 0 && int(f.IndexCols) != indexCols || indexCols < 0 && f.IndexCols < 1:
+		return nil, fileError(p.path(), ErrLayout, "file %s has nr_index_col %d, want %d", key, f.IndexCols, indexCols)
+	case int(f.HeaderRows) != headerRows:
+		return nil, fileError(p.path(), ErrLayout, "file %s has nr_header %d, want %d", key, f.HeaderRows, headerRows)
+	}
+	return r.load(p, key, layout{comma: '\t', indexCols: int(f.IndexCols), headerRows: headerRows, text: text}, rowsHint)
+}
+
+// load reads the file the parameters name under key with the layout given.
+func (r *pymrioReader) load(p *pymrioParams, key string, l layout, rowsHint int) (*frame, error) {
+	name := p.Files[key].Name
+	if name == "" || path.Base(name) != name {
+		return nil, fileError(p.path(), ErrLayout, "file %s: name %q is not a file name", key, name)
+	}
+	fr, err := p.src.frame(path.Join(p.dir, name), l, rowsHint)
+	if err == nil && r.fix != nil {
+		err = r.fix(key, fr)
+	}
+	return fr, err
+}
+
+// slashed writes a pair of label parts as pymrio users know them.
+func slashed(a, b string) string { return a + "/" + b }
+
+// readPymrio reads the folder pymrio's IOSystem.save_all writes (txt
+// format), or a zip archive of it: Z and Y (flow form) or A and Y
+// (coefficient form), optionally x, and one subfolder per extension with F
+// (or S), optionally F_Y and unit.
+func readPymrio(p string, _ map[string]string) (*table.Table, error) {
+	return readSaveAll(p, &pymrioReader{fyKeys: []string{"F_Y"}})
+}
+
+// readSaveAll reads the system in the folder or archive at p with r,
+// whose source it sets.
+func readSaveAll(p string, r *pymrioReader) (*table.Table, error) {
+	src, err := openSource(p)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	r.src = src
+	root, err := pymrioRoot(src)
+	if err != nil {
+		return nil, err
+	}
+	return r.read(root)
+}
+
+// demand reads Y into t, with its consumers and categories, and returns
+// the axis of Y's columns.
+func (r *pymrioReader) demand(t *table.Table, root *pymrioParams, prod *axis) (*axis, error) {
+	if !root.has("Y") {
+		return nil, fileError(root.path(), ErrLayout, "names no Y")
+	}
+	y, err := r.frame(root, "Y", 2, 2, false, prod.len())
 	if err != nil {
 		return nil, err
 	}
@@ -213,9 +302,9 @@ func pymrioDemand(t *table.Table, root *pymrioParams, prod *axis) (*axis, error)
 	return dem, nil
 }
 
-// pymrioOutput reads x when the folder has it; nil otherwise.
-func pymrioOutput(root *pymrioParams, prod *axis) ([]float64, error) {
-	x, err := root.read("x", 2, 1, false, prod.len())
+// output reads x when the folder has it; nil otherwise.
+func (r *pymrioReader) output(root *pymrioParams, prod *axis) ([]float64, error) {
+	x, err := r.frame(root, "x", 2, 1, false, prod.len())
 	if x == nil || err != nil {
 		return nil, err
 	}
@@ -240,18 +329,17 @@ func column(f *frame, a *axis, keyOf func([]string) string) ([]float64, error) {
 	return out, nil
 }
 
-// pymrioExtension reads one extension folder: F (flow form) or S
-// (coefficient form), F_Y and unit when present.
-func pymrioExtension(name string, p *pymrioParams, prod, dem *axis, coef bool) (*table.Extension, error) {
-	key, form := "F", "flow"
-	if coef {
-		key, form = "S", "coefficient"
+// extension reads one extension folder: S in coefficient form when it has
+// it, else F; F_Y (under one of fyKeys) and unit when present.
+func (r *pymrioReader) extension(name string, p *pymrioParams, prod, dem *axis, coef bool) (*table.Extension, error) {
+	key := "F"
+	if coef && p.has("S") || !p.has("F") {
+		key = "S"
 	}
 	if !p.has(key) {
-		return nil, fileError(p.path, ErrLayout, "extension %s has no %s; a table in %s form needs it",
-			name, key, form)
+		return nil, fileError(p.path(), ErrLayout, "extension %s has neither F nor S", name)
 	}
-	f, err := p.read(key, -1, 2, false, 0)
+	f, err := r.frame(p, key, -1, 2, false, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -265,35 +353,56 @@ func pymrioExtension(name string, p *pymrioParams, prod, dem *axis, coef bool) (
 	}
 	ext := &table.Extension{Name: name, Stressors: rows.shows, Units: make([]string, f.rows())}
 	m := f.matrix(identityPerm(f.rows()), colPerm)
-	if coef {
+	if key == "S" {
 		ext.S = m
 	} else {
 		ext.F = m
 	}
 	stressors := stressorAxis(f, rows)
 
-	if fy, err := p.read("F_Y", f.indexCols, 2, false, f.rows()); err != nil {
-		return nil, err
-	} else if fy != nil {
-		if ext.FY, err = byAxes(fy, stressors, dem); err != nil {
+	for _, k := range r.fyKeys {
+		fy, err := r.frame(p, k, f.indexCols, 2, false, f.rows())
+		if err != nil {
 			return nil, err
 		}
+		if fy != nil {
+			if ext.FY, err = byAxes(fy, stressors, dem); err != nil {
+				return nil, err
+			}
+			break
+		}
 	}
-	u, err := p.read("unit", f.indexCols, 1, true, f.rows())
-	if err != nil || u == nil {
-		return ext, err
+	return ext, r.units(ext, p, f.indexCols, stressors)
+}
+
+// units reads the extension's unit file, when it has one, into ext.Units.
+// The file's stressor labels take as many cells as F's; some EXIOBASE
+// releases count the unit column among the index columns, which is
+// allowed.
+func (r *pymrioReader) units(ext *table.Extension, p *pymrioParams, indexCols int, stressors *axis) error {
+	uf, ok := p.Files["unit"]
+	if !ok {
+		return nil
+	}
+	if n := int(uf.IndexCols); n != indexCols && n != indexCols+1 || uf.HeaderRows != 1 {
+		return fileError(p.path(), ErrLayout, "file unit has nr_index_col %d and nr_header %d, want %d and 1",
+			n, uf.HeaderRows, indexCols)
+	}
+	u, err := r.load(p, "unit", layout{comma: '\t', indexCols: indexCols, headerRows: 1, text: true}, len(ext.Stressors))
+	if err != nil {
+		return err
 	}
 	if u.cols() != 1 {
-		return nil, &ParseError{File: u.file, Line: u.colLine, Err: wrapKind(ErrLayout, "%d columns, want 1 (unit)", u.cols())}
+		return &ParseError{File: u.file, Line: u.colLine, Err: wrapKind(ErrLayout, "%d columns, want 1 (unit)", u.cols())}
 	}
 	perm, err := u.rowSide(joined).orderBy(stressors)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for i, pos := range perm {
 		ext.Units[pos] = u.text[i]
 	}
-	return ext, nil
+	return nil
 }
 
 // byAxes returns the frame's matrix with rows and columns ordered by the

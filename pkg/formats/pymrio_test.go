@@ -259,7 +259,22 @@ func TestPymrioBadInput(t *testing.T) {
 
 func TestOpenUnknownFormat(t *testing.T) {
 	_, err := Open("exiobase9", "x", nil)
-	if err == nil || err.Error() != `formats: unknown format "exiobase9" (known: pymrio, useeio)` {
+	if err == nil || err.Error() != `formats: unknown format "exiobase9" (known: exiobase3, pymrio, useeio)` {
 		t.Errorf("Open(unknown format) = %v", err)
+	}
+}
+
+// TestPymrioZip reads the fixture from a zip archive, at its root and in
+// a folder: the same table as from the folder.
+func TestPymrioZip(t *testing.T) {
+	want := openPymrio(t, filepath.Join("testdata", "pymrio"))
+	for _, prefix := range []string{"", "saved/"} {
+		t.Run("prefix "+prefix, func(t *testing.T) {
+			got := openPymrio(t, zipDir(t, filepath.Join("testdata", "pymrio"), prefix))
+			sameTables(t, got, want)
+			if !slices.Equal(got.ValueAdded, want.ValueAdded) {
+				t.Errorf("ValueAdded = %v, want %v", got.ValueAdded, want.ValueAdded)
+			}
+		})
 	}
 }

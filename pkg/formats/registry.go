@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/mrioflow/mrioflow/pkg/spec"
 	"github.com/mrioflow/mrioflow/pkg/table"
 )
 
@@ -25,8 +26,10 @@ var registry = struct {
 	formats map[string]Format
 }{formats: map[string]Format{}}
 
-// Register makes a format available to Open. It panics if the name is
-// empty, Read is nil or the name is taken: these are programming mistakes.
+// Register makes a format available to Open, and its name known to
+// package spec (spec.RegisterFormat), so that job specs may name it. It
+// panics if the name is empty, Read is nil or the name is taken: these
+// are programming mistakes.
 func Register(f Format) {
 	registry.Lock()
 	defer registry.Unlock()
@@ -37,6 +40,7 @@ func Register(f Format) {
 		panic("formats: format " + f.Name + " registered twice")
 	}
 	registry.formats[f.Name] = f
+	spec.RegisterFormat(f.Name)
 }
 
 // Formats returns the names of the registered formats, sorted.

@@ -47,6 +47,12 @@ type Table struct {
 	// NaN for a region the source does not cover. Nil when the source gives
 	// no such totals. ValueAdded, when set, takes precedence.
 	RegionValueAdded []float64
+
+	// Notes are what a reader changed or set aside on the way in, one
+	// sentence each, such as a statistical-discrepancy row it dropped and
+	// the amount it held; a run copies them into its manifest. Nil when
+	// there is nothing to say.
+	Notes []string
 }
 
 // Extension is one satellite account: stressors by producing sector, and the
