@@ -42,6 +42,21 @@
 // whose files use different conventions is an error naming both files;
 // the option region_codes: rename renames every ISO code instead.
 //
+// "eora26" reads one year of Eora26 (options year and price, needed only
+// when the source holds several): the tab-separated matrices T (as Z), FD
+// (Y), VA, Q and QY, which carry no labels, and labels_T.txt,
+// labels_FD.txt, labels_VA.txt and labels_Q.txt, which name their rows
+// and columns; from a folder, or a zip archive with the labels inside, in
+// indices.zip beside it, or beside it unpacked. A missing label file is an
+// error that says where Eora keeps them. Regions are Eora's codes (option
+// country_names: full for the names); stressors are "name/source" with
+// the unit taken from the name's parentheses ("Energy Usage (TJ)"). The
+// statistical-discrepancy region ROW (option discrepancy) is set aside
+// from every row and column, as pymrio does, and the amount each file
+// loses goes into Table.Notes. Extensions Q (with QY as F_Y) and VA;
+// Table.ValueAdded is the sum of VA's rows; money is "Mill USD", as
+// pymrio sets it.
+//
 // "useeio" reads a USEEIO model's CSV export: A.csv as A, B.csv as S, q.csv
 // as x, one demand vector per region from DemandVectors_NO_ExpRes.csv (the
 // column YEAR_REGION_DEMAND; options demand, demand_file, demand_year) as Y
