@@ -1,7 +1,7 @@
 package formats
 
 import (
-		"fmt"
+	"fmt"
 	"io/fs"
 	"maps"
 	"os"
@@ -133,7 +133,6 @@ func eoraWanted(year, price string) string {
 	}
 	return " of " + strings.Join(s, ", ")
 }
-
 
 // eoraLabelSource returns where the label files are: the source itself
 // when it holds labels_T.txt, else for an archive the indices.zip beside
