@@ -11,6 +11,8 @@
 // running executable again as a child process that measures that one size
 // and prints its Result as a line of JSON:
 //
+//	warm-up     a small factorization, so the library's first-call costs
+//	            (threads, buffers) fall on neither side
 //	read        formats.Open("pymrio", dir, nil)
 //	compute     accounts.Compute, split into coefficients, LU, solves and
 //	            the remaining accounts (accounts.Timings)

@@ -302,6 +302,7 @@ type scratch struct {
 	va    []float64
 	fd    []float64
 	ds    [][]float64 // S of the draw minus S of the base, per stressor; OnlyS
+	flows [][]float64 // the flows of each stressor within a draw's values; OnlyS
 }
 
 func (e *Engine) newScratch() *scratch {

@@ -85,23 +85,29 @@ func (e *Engine) drawS(st Stream, sc *scratch, out []float64) {
 		}
 	}
 
-	k := 0
+	// Base flows first, then the change, consumer by consumer, with every
+	// stressor's dot product over the same stretch of x⁽ʳ⁾ in turn, so that
+	// stretch is read from memory once per draw.
 	rr := e.regions * rp
+	flows := sc.flows[:0]
 	for i, ext := range e.exts {
 		for s := range ext.Stressors {
-			b := e.block(i, s, out)
-			flows := b[7*rp:]
-			copy(flows, o.flows[i][s*rr:(s+1)*rr])
-			ds := sc.ds[k]
-			for _, sp := range o.spans {
-				acc := flows[sp.p*rp : (sp.p+1)*rp]
-				d := ds[sp.lo:sp.hi]
-				for r := range acc {
-					acc[r] += floats.Dot(d, o.xt.RawRowView(r)[sp.lo:sp.hi])
-				}
+			f := e.block(i, s, out)[7*rp:]
+			copy(f, o.flows[i][s*rr:(s+1)*rr])
+			flows = append(flows, f)
+		}
+	}
+	for _, sp := range o.spans {
+		for r := range rp {
+			x := o.xt.RawRowView(r)[sp.lo:sp.hi]
+			for k, f := range flows {
+				f[sp.p*rp+r] += floats.Dot(sc.ds[k][sp.lo:sp.hi], x)
 			}
-			e.regional(b, e.fy[i][s*rp:(s+1)*rp], va, fd)
-			k++
+		}
+	}
+	for i, ext := range e.exts {
+		for s := range ext.Stressors {
+			e.regional(e.block(i, s, out), e.fy[i][s*rp:(s+1)*rp], va, fd)
 		}
 	}
 }
