@@ -57,6 +57,25 @@
 // Table.ValueAdded is the sum of VA's rows; money is "Mill USD", as
 // pymrio sets it.
 //
+// "oecd-icio" reads one year of the OECD Inter-Country Input-Output
+// tables, editions 2016, 2018, 2021 and 2023: the CSV file, the zip
+// archive holding it, or a folder with the option year (ICIOyyyy_YEAR.csv
+// or .zip). Products are the labels that are both a row and a column, split
+// at their first "_" into region and sector; the rows and columns OUT,
+// OUTPUT and TOTAL are dropped; every other row (VALU, TAXSUB, VA+TAXSUB,
+// TLS, VA, AUS_TAXSUB) is a factor input, kept in the extension
+// factor_inputs with its final-demand part as F_Y; every other column is
+// final demand, "REGION_CATEGORY" or, as the 2016 edition writes,
+// "CATEGORY_REGION". A column with no region, such as the discrepancy
+// DISC, belongs to the consumer ALL, which consumes but does not produce
+// (MATH.md 14); the grid of consumers and categories is completed with
+// zero columns; both go into Table.Notes. China's and Mexico's split
+// regions (CN1, CN2, MX1, MX2) are added into CHN and MEX, as pymrio adds
+// them. An empty cell is zero, as pymrio reads it, and counted in a note.
+// Table.ValueAdded is the VALU or VA row where there is one. A row that
+// names a product without a column of the same name (a renamed column) is
+// an error, not a factor input.
+//
 // "useeio" reads a USEEIO model's CSV export: A.csv as A, B.csv as S, q.csv
 // as x, one demand vector per region from DemandVectors_NO_ExpRes.csv (the
 // column YEAR_REGION_DEMAND; options demand, demand_file, demand_year) as Y

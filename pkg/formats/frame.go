@@ -2,6 +2,7 @@ package formats
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -204,6 +205,8 @@ type chunk struct {
 	text  []string
 	parts [][]string
 	lines []int
+
+	blanks int // empty cells read as zero
 }
 
 // body reads the data rows: the rest of the input, in chunks parsed in
@@ -224,6 +227,7 @@ func (p *frameReader) body(rowsHint int) error {
 		inflight sync.WaitGroup
 		workers  sync.WaitGroup
 		failed   atomic.Int64 // the lowest index of a chunk that failed, +1; 0 for none
+		blanks   atomic.Int64
 		mu       sync.Mutex
 		errs     = map[int]error{}
 	)
@@ -250,6 +254,7 @@ func (p *frameReader) body(rowsHint int) error {
 						if err := p.parseChunk(c); err != nil {
 							fail(c.idx, err)
 						}
+						blanks.Add(int64(c.blanks))
 					}
 					free <- c.buf[:0]
 					inflight.Done()
@@ -310,6 +315,7 @@ func (p *frameReader) body(rowsHint int) error {
 			if err := p.parseChunk(c); err != nil {
 				return err
 			}
+			blanks.Add(int64(c.blanks))
 			p.pos += end
 			break
 		}
@@ -335,6 +341,7 @@ func (p *frameReader) body(rowsHint int) error {
 		return readErr
 	}
 	f.rowParts, f.rowLines = f.rowParts[:rows], f.rowLines[:rows]
+	f.blanks = int(blanks.Load())
 	if p.l.text {
 		f.text = f.text[:rows*nc]
 	} else {
@@ -380,13 +387,14 @@ func (p *frameReader) parseChunk(c *chunk) error {
 			panic("formats: more records in a chunk than counted")
 		}
 		c.lines[k] = line
-		if bytes.IndexByte(ln, '"') < 0 {
-			if err := p.plainRecord(c, k, line, ln); err != nil {
-				return err
-			}
+		err := p.plainRecord(c, k, line, ln)
+		switch {
+		case err == nil:
 			pos += n
 			line += boolInt(b[pos-1] == '\n')
-		} else {
+		case err != errNotPlain:
+			return err
+		default:
 			var m, lines int
 			var rerr *recordError
 			cells, m, lines, _, rerr = splitRecord(b[pos:], p.comma, true, cells[:0])
@@ -407,18 +415,35 @@ func (p *frameReader) parseChunk(c *chunk) error {
 	return nil
 }
 
-// plainRecord parses one line without quotes into row k of the chunk,
-// numbers read where they lie.
+// errNotPlain says that a line holds quotes plainRecord does not take:
+// anywhere but around a label cell, or doubled.
+var errNotPlain = errors.New("formats: not a plain line")
+
+// plainRecord parses one line into row k of the chunk, numbers read where
+// they lie. A label cell may be quoted; a line with any other quote, or a
+// problem on a line with quotes, is errNotPlain, for splitRecord to
+// parse (and to report at the exact place).
 func (p *frameReader) plainRecord(c *chunk, k, line int, ln []byte) error {
+	quoted := bytes.IndexByte(ln, '"') >= 0
+	fail := func(err error) error {
+		if quoted {
+			return errNotPlain
+		}
+		return err
+	}
 	ic, nc := p.l.indexCols, p.width-p.l.indexCols
 	parts := make([]string, ic)
 	rest := ln
 	for i := range parts {
-		j := bytes.IndexByte(rest, p.comma)
-		if j < 0 {
-			return p.plainRagged(line, ln)
+		var cell []byte
+		var ok bool
+		if cell, rest, ok = p.labelCell(rest); !ok {
+			return fail(p.plainRagged(line, ln))
 		}
-		parts[i], rest = string(rest[:j]), rest[j+1:]
+		parts[i] = string(cell)
+	}
+	if quoted && bytes.IndexByte(rest, '"') >= 0 {
+		return errNotPlain
 	}
 	c.parts[k] = parts
 	if p.l.text {
@@ -437,9 +462,9 @@ func (p *frameReader) plainRecord(c *chunk, k, line int, ln []byte) error {
 				n = len(rest)
 			}
 			var err error
-			if v, err = parseCell(rest[:n]); err != nil {
-				if bytes.Count(ln, []byte{p.comma})+1 != p.width {
-					return p.plainRagged(line, ln)
+			if v, err = p.cell(rest[:n], c); err != nil {
+				if quoted || bytes.Count(ln, []byte{p.comma})+1 != p.width {
+					return fail(p.plainRagged(line, ln))
 				}
 				return p.numberError(line, ic+j, parts, j, err)
 			}
@@ -447,12 +472,40 @@ func (p *frameReader) plainRecord(c *chunk, k, line int, ln []byte) error {
 		dst[j] = v
 		switch {
 		case j < nc-1 && n == len(rest), j == nc-1 && n < len(rest):
-			return p.plainRagged(line, ln)
+			return fail(p.plainRagged(line, ln))
 		case j < nc-1:
 			rest = rest[n+1:]
 		}
 	}
 	return nil
+}
+
+// labelCell returns the first cell of b, unquoted if quoted, and the rest
+// after its separator; not ok when b has no separator, or the cell has
+// quotes other than one pair around it.
+func (p *frameReader) labelCell(b []byte) (cell, rest []byte, ok bool) {
+	if len(b) > 0 && b[0] == '"' {
+		i := bytes.IndexByte(b[1:], '"') + 1
+		if i == 0 || i+1 >= len(b) || b[i+1] != p.comma {
+			return nil, nil, false
+		}
+		return b[1:i], b[i+2:], true
+	}
+	i := bytes.IndexByte(b, p.comma)
+	if i < 0 || bytes.IndexByte(b[:i], '"') >= 0 {
+		return nil, nil, false
+	}
+	return b[:i], b[i+1:], true
+}
+
+// cell parses a number cell off the fast path; an empty cell is zero when
+// the layout says so, and is counted.
+func (p *frameReader) cell(b []byte, c *chunk) (float64, error) {
+	if len(b) == 0 && p.l.blankZero {
+		c.blanks++
+		return 0, nil
+	}
+	return parseCell(b)
 }
 
 func (p *frameReader) plainRagged(line int, ln []byte) error {
@@ -472,7 +525,7 @@ func (p *frameReader) cellsRecord(c *chunk, k, line int, cells []string) error {
 	}
 	dst := c.data[k*nc : (k+1)*nc]
 	for j, cell := range cells[ic:] {
-		v, err := parseNumber(cell)
+		v, err := p.cell([]byte(cell), c)
 		if err != nil {
 			return p.numberError(line, ic+j, c.parts[k], j, err)
 		}

@@ -11,11 +11,15 @@ import (
 //	header rows:  indexCols cells naming the column levels, then one label per column
 //	[index names: indexCols names, then empty cells] only after two or more header rows
 //	data rows:    indexCols label cells, then one number per column
+//
+// Without header rows the first record sets the width and the columns have
+// no labels; without index columns the rows have none.
 type layout struct {
 	comma      rune // the separator: '\t' or ','; quoting as in CSV
-	indexCols  int  // >= 1
-	headerRows int  // >= 1
+	indexCols  int  // >= 0
+	headerRows int  // >= 0
 	text       bool // data cells are text (unit files), kept in frame.text
+	blankZero  bool // an empty number cell is zero (counted in frame.blanks), as pandas' fillna(0) makes it
 }
 
 // frame is one labelled matrix as a file holds it, in the file's order.
@@ -28,8 +32,9 @@ type frame struct {
 	rowLines []int      // per data row, its 1-based line
 	colLine  int        // line of the last header row
 
-	data []float64 // row-major, len(rowParts) x len(colParts); nil for text
-	text []string  // row-major cells when layout.text
+	data   []float64 // row-major, len(rowParts) x len(colParts); nil for text
+	text   []string  // row-major cells when layout.text
+	blanks int       // empty cells read as zero (layout.blankZero)
 }
 
 func (f *frame) rows() int { return len(f.rowParts) }
