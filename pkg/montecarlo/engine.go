@@ -378,15 +378,8 @@ func (e *Engine) draw(d int, sc *scratch, out []float64) error {
 		x.Copy(yr)
 		e.lu.Solve(x)
 	case LowRank:
-		sc.after.Copy(e.aCols)
-		scaleColumns(sc.after, nil, columnFactors(st, e.cols, e.mc.Sigma.A))
-		if share != nil {
-			share = sc.share
-			copy(share, e.share)
-			for k, j := range e.cols {
-				share[j] = 1 - colSum(sc.after, k)
-			}
-		}
+		sums := perturbColumns(sc.after, e.aCols, nil, columnFactors(st, e.cols, e.mc.Sigma.A))
+		share = e.drawShare(sc, sums)
 		up, err := e.lu.UpdateColumns(e.cols, e.aCols, sc.after)
 		if err != nil {
 			return e.errorf("draw %d: %w", d, err)
@@ -399,15 +392,8 @@ func (e *Engine) draw(d int, sc *scratch, out []float64) error {
 			up.Solve(x)
 		}
 	case Refactorize:
-		sc.a.Copy(e.a)
-		scaleColumns(sc.a, e.cols, columnFactors(st, e.cols, e.mc.Sigma.A))
-		if share != nil {
-			share = sc.share
-			copy(share, e.share)
-			for _, j := range e.cols {
-				share[j] = 1 - colSum(sc.a, j)
-			}
-		}
+		sums := perturbColumns(sc.a, e.a, e.cols, columnFactors(st, e.cols, e.mc.Sigma.A))
+		share = e.drawShare(sc, sums)
 		lu, err := leontief.Factorize(sc.a, leontief.WithBackend(e.opts.Backend))
 		if err != nil {
 			return e.errorf("draw %d: %w", d, err)
@@ -454,6 +440,19 @@ func (e *Engine) draw(d int, sc *scratch, out []float64) error {
 		}
 	}
 	return nil
+}
+
+// drawShare returns 1 - the column sums of the draw's A, given the sums of
+// its changed columns; nil when value added does not follow A.
+func (e *Engine) drawShare(sc *scratch, sums []float64) []float64 {
+	if e.share == nil {
+		return nil
+	}
+	copy(sc.share, e.share)
+	for k, j := range e.cols {
+		sc.share[j] = 1 - sums[k]
+	}
+	return sc.share
 }
 
 // valueAdded writes value added per consumer (MATH.md 12): the table's own

@@ -2,6 +2,8 @@ package montecarlo
 
 import (
 	"math"
+	"runtime"
+	"sync"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -186,34 +188,54 @@ func columns(a *mat.Dense, cols []int) *mat.Dense {
 	return out
 }
 
-// scaleColumns multiplies the non-zero entries of the columns cols of a
-// (all of them, in order, when cols is nil) by the next factors of each
-// column's own stream fs[k], walking a row by row as it is stored.
-func scaleColumns(a *mat.Dense, cols []int, fs []*factors) {
-	n, _ := a.Dims()
-	for i := range n {
-		row := a.RawRowView(i)
-		for k, f := range fs {
-			j := k
-			if cols != nil {
-				j = cols[k]
-			}
-			if v := row[j]; v != 0 {
-				row[j] = v * f.next()
-			}
+// perturbColumns copies src into dst, row by row, multiplying the non-zero
+// entries of the columns cols (all columns, in order, when cols is nil;
+// ascending otherwise) by the next factors of each column's own stream
+// fs[k]. It returns the sums of those columns of dst, each added top to
+// bottom (1 minus one is accounts.ValueAddedShare's value to the bit).
+//
+// The columns are cut into groups worked on concurrently, each copying
+// the stretch of every row from its first column to the next group's;
+// each column's stream is consumed in row order whatever the cut, so the
+// result does not depend on it.
+func perturbColumns(dst, src *mat.Dense, cols []int, fs []*factors) []float64 {
+	n, width := src.Dims()
+	col := func(k int) int {
+		if cols == nil {
+			return k
 		}
+		return cols[k]
 	}
-}
-
-// colSum returns the sum of column j of a, top to bottom; 1 minus it is
-// valueAddedShare's value to the bit (rounding is symmetric in sign).
-func colSum(a *mat.Dense, j int) float64 {
-	n, _ := a.Dims()
-	var s float64
-	for i := range n {
-		s += a.At(i, j)
+	sums := make([]float64, len(fs))
+	groups := max(1, min(runtime.GOMAXPROCS(0), len(fs)/64))
+	var wg sync.WaitGroup
+	for g := range groups {
+		lo, hi := g*len(fs)/groups, (g+1)*len(fs)/groups
+		start, end := 0, width // the stretch of each row this group copies
+		if g > 0 {
+			start = col(lo)
+		}
+		if g < groups-1 {
+			end = col(hi)
+		}
+		wg.Go(func() {
+			for i := range n {
+				from, to := src.RawRowView(i), dst.RawRowView(i)
+				copy(to[start:end], from[start:end])
+				for k := lo; k < hi; k++ {
+					j := col(k)
+					v := from[j]
+					if v != 0 {
+						v *= fs[k].next()
+					}
+					to[j] = v
+					sums[k] += v
+				}
+			}
+		})
 	}
-	return s
+	wg.Wait()
+	return sums
 }
 
 // colSumsInto writes the sum of every column of d into dst.
