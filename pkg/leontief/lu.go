@@ -64,8 +64,9 @@ type LU struct {
 //
 // Factorize panics when a is not square. It returns a *NonFiniteError when
 // A holds a NaN or an infinity, and a *SingularError when I - A is exactly
-// singular or its reciprocal condition estimate (1-norm) is below MinRCond.
-// After an error the contents of a are unspecified.
+// singular or its reciprocal condition number (1-norm; exact when A is
+// nonnegative off its diagonal, else the backend's estimate, see RCond) is
+// below MinRCond. After an error the contents of a are unspecified.
 func Factorize(a *mat.Dense, opts ...Option) (*LU, error) {
 	cfg := newConfig(opts)
 	r, c := a.Dims()
@@ -227,8 +228,10 @@ func zeroPivot(data []float64, n, lda int) int {
 // N returns the order of the system.
 func (lu *LU) N() int { return lu.n }
 
-// RCond returns the estimate of the reciprocal condition number of I - A in
-// the 1-norm, 1 / (‖I - A‖₁ ‖(I - A)⁻¹‖₁), as the backend computed it.
+// RCond returns the reciprocal condition number of I - A in the 1-norm,
+// 1 / (‖I - A‖₁ ‖(I - A)⁻¹‖₁): exact, to rounding, for an input-output
+// system (A nonnegative off its diagonal, I - A then proven an M-matrix by
+// one solve), and the backend's estimate (Gecon) otherwise.
 func (lu *LU) RCond() float64 { return lu.rcond }
 
 // Norm returns ‖I - A‖₁, the largest absolute column sum, taken before the
