@@ -82,13 +82,17 @@ type Result struct {
 	Accounts     float64 // the rest of accounts.Compute
 	Compute      float64 // accounts.Compute in all: Coefficients to Accounts
 	Job          float64 // Read + Compute
-	PeakRSS      int64   // bytes, the process's peak resident memory after the job
+	PeakRSS      int64   // bytes, the process's peak resident memory during the job
 
 	// Reference is the time of dgetrf on an n×n matrix through the
-	// system library directly, in the same process after the job; 0 with
-	// ReferenceNote saying why when there is no system library.
-	Reference     float64
-	ReferenceNote string `json:",omitempty"`
+	// system library directly, in the same process: the mean of one run
+	// just before the job (ReferenceBefore) and one just after
+	// (ReferenceAfter), so that a machine whose load drifts weighs on both
+	// sides. 0 with ReferenceNote saying why when there is no system
+	// library.
+	Reference                       float64
+	ReferenceBefore, ReferenceAfter float64
+	ReferenceNote                   string `json:",omitempty"`
 	// ComputeRatio is Compute / Reference, JobRatio Job / Reference.
 	ComputeRatio, JobRatio float64
 

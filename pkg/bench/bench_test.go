@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -39,6 +40,10 @@ func TestRun(t *testing.T) {
 		}
 		if (r.Reference > 0) == (r.ReferenceNote != "") {
 			t.Errorf("n = %d: reference %v with note %q", r.N, r.Reference, r.ReferenceNote)
+		}
+		if r.Reference > 0 && (r.ReferenceBefore <= 0 || r.ReferenceAfter <= 0 ||
+			math.Abs(r.Reference-(r.ReferenceBefore+r.ReferenceAfter)/2) > 1e-12) {
+			t.Errorf("n = %d: reference %v from %v before and %v after", r.N, r.Reference, r.ReferenceBefore, r.ReferenceAfter)
 		}
 		if len(r.Draws) != 4 {
 			t.Fatalf("n = %d: %d Monte Carlo kinds, want 4", r.N, len(r.Draws))

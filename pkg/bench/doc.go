@@ -13,12 +13,13 @@
 //
 //	warm-up     a small factorization, so the library's first-call costs
 //	            (threads, buffers) fall on neither side
+//	reference   dgetrf through the system LAPACK directly on an n×n
+//	            matrix, before the job and again after it; the mean counts
 //	read        formats.Open("pymrio", dir, nil)
 //	compute     accounts.Compute, split into coefficients, LU, solves and
 //	            the remaining accounts (accounts.Timings)
-//	peak        VmHWM of the child after the job
-//	reference   dgetrf through the system LAPACK directly on an n×n
-//	            matrix, after the job has released its memory
+//	peak        VmHWM of the child during the job (reset at its start
+//	            where Linux allows it)
 //
 // and, when asked, the cost of one Monte Carlo draw of each kind
 // (montecarlo.Kind) as a fraction of the job's factorization. The targets

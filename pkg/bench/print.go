@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"math"
 )
 
 // printer writes results as a table with fixed columns, one size per row
@@ -16,27 +17,29 @@ type printer struct {
 func newPrinter(w io.Writer) *printer { return &printer{w: w} }
 
 const (
-	rowHeader = "%6s %9s %8s %8s %8s %8s %8s %9s %8s %8s %8s %8s %8s\n"
-	rowFormat = "%6d %9.0f %8.3f %8.3f %8.3f %8.3f %8.3f %9.3f %8.3f %8.0f %8s %8s %8s\n"
+	rowHeader = "%6s %9s %8s %8s %8s %8s %8s %9s %8s %8s %8s %6s %8s %8s\n"
+	rowFormat = "%6d %9.0f %8.3f %8.3f %8.3f %8.3f %8.3f %9.3f %8.3f %8.0f %8s %6s %8s %8s\n"
 )
 
 // result prints one size's row, and a header before the first row and
-// whenever the backend changes.
+// whenever the backend changes. "ref ±" is half the gap between the two
+// reference runs, against their mean: how steady the machine was.
 func (p *printer) result(r Result) {
 	if r.Backend != p.backend {
 		fmt.Fprintf(p.w, "backend: %s\n", r.Backend)
 		fmt.Fprintf(p.w, rowHeader, "n", "table MB", "read s", "coef s", "LU s", "solve s", "acct s",
-			"compute s", "job s", "peak MB", "ref LU s", "comp/ref", "job/ref")
+			"compute s", "job s", "peak MB", "ref LU s", "ref ±", "comp/ref", "job/ref")
 		p.backend = r.Backend
 	}
-	ref, cr, jr := "-", "-", "-"
+	ref, spread, cr, jr := "-", "-", "-", "-"
 	if r.Reference > 0 {
 		ref = fmt.Sprintf("%.3f", r.Reference)
+		spread = fmt.Sprintf("%.0f%%", 50*math.Abs(r.ReferenceAfter-r.ReferenceBefore)/r.Reference)
 		cr = fmt.Sprintf("%.2f", r.ComputeRatio)
 		jr = fmt.Sprintf("%.2f", r.JobRatio)
 	}
 	fmt.Fprintf(p.w, rowFormat, r.N, mb(r.TableBytes), r.Read, r.Coefficients, r.Factorize, r.Solve,
-		r.Accounts, r.Compute, r.Job, mb(r.PeakRSS), ref, cr, jr)
+		r.Accounts, r.Compute, r.Job, mb(r.PeakRSS), ref, spread, cr, jr)
 	if r.ReferenceNote != "" {
 		fmt.Fprintf(p.w, "  n = %d: %s\n", r.N, r.ReferenceNote)
 	}
