@@ -76,6 +76,26 @@
 // names a product without a column of the same name (a renamed column) is
 // an error, not a factor input.
 //
+// "sut" reads a national make and use table in the layout of the BEA's
+// summary tables (options year, make, use, region, unit; the file names
+// default to the BEA's, with {year} for the year) and turns it into a
+// commodity-by-commodity table under the industry-technology assumption
+// (MATH.md, supply-use section):
+//
+//	g = V 1, q = V^T 1          industry and commodity output (V: make, industry x commodity)
+//	Z = U g^-1 V                so A = Z q^-1 = B D, with B = U g^-1 and D = V q^-1
+//	F = VA g^-1 V               each value-added row of use, per commodity
+//	x = q, Y = use's final-demand columns by commodity
+//
+// Rows and columns labelled "Total ..." are totals and left out, except
+// the use table's "Total Value Added", which is kept as a stressor and is
+// Table.ValueAdded. Where the use table's commodity output (U 1 + y) or
+// its value added (x - Z's column sums) differ from the make table's by
+// more than rounding, a note says by how much: the BEA's whole millions
+// leave up to about 1e-3. The labels must be those of the earliest other year of
+// the folder: a series whose industries, commodities, final-demand
+// columns or value-added rows change is an error naming both files.
+//
 // "useeio" reads a USEEIO model's CSV export: A.csv as A, B.csv as S, q.csv
 // as x, one demand vector per region from DemandVectors_NO_ExpRes.csv (the
 // column YEAR_REGION_DEMAND; options demand, demand_file, demand_year) as Y

@@ -1,7 +1,6 @@
 package formats
 
 import (
-	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -198,13 +197,7 @@ func TestEora26Zip(t *testing.T) {
 }
 
 func TestEora26BadInput(t *testing.T) {
-	tests := []struct {
-		name   string
-		change func(t *testing.T, dir string)
-		opts   map[string]string
-		want   string
-		kind   error
-	}{
+	tests := []dirCase{
 		{"missing label file", func(t *testing.T, dir string) { remove(t, filepath.Join(dir, "labels_FD.txt")) }, nil,
 			"<dir>/labels_FD.txt: file does not exist; Eora26 names its rows and columns in labels_T.txt", fs.ErrNotExist},
 		{"missing data file", func(t *testing.T, dir string) { remove(t, filepath.Join(dir, "Eora26_2015_bp_QY.txt")) }, nil,
@@ -238,12 +231,7 @@ func TestEora26BadInput(t *testing.T) {
 			eoraFixture(t, dir)
 			tt.change(t, dir)
 			_, err := Open("eora26", dir, tt.opts)
-			if w := strings.ReplaceAll(tt.want, "<dir>", dir); err == nil || !strings.Contains(err.Error(), w) {
-				t.Fatalf("Open() error\n%v\nlacks %q", err, w)
-			}
-			if tt.kind != nil && !errors.Is(err, tt.kind) {
-				t.Errorf("error %q is not %v", err, tt.kind)
-			}
+			wantError(t, err, tt.want, "<dir>", dir, tt.kind)
 		})
 	}
 }

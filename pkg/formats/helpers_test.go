@@ -138,3 +138,25 @@ func sameMatrix(t *testing.T, what string, got, want *mat.Dense, tol float64) {
 		}
 	}
 }
+
+// wantError fails unless err holds want, with old replaced by new (the
+// fixture's path), and, when kind is not nil, matches kind.
+func wantError(t *testing.T, err error, want, old, new string, kind error) {
+	t.Helper()
+	if w := strings.ReplaceAll(want, old, new); err == nil || !strings.Contains(err.Error(), w) {
+		t.Fatalf("Open() error\n%v\nlacks %q", err, w)
+	}
+	if kind != nil && !errors.Is(err, kind) {
+		t.Errorf("error %q is not %v", err, kind)
+	}
+}
+
+// dirCase is a change to a fixture folder and the error it must give
+// (want, with <dir> for the folder).
+type dirCase struct {
+	name   string
+	change func(t *testing.T, dir string)
+	opts   map[string]string
+	want   string
+	kind   error
+}

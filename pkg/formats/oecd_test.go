@@ -1,7 +1,6 @@
 package formats
 
 import (
-	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -239,12 +238,7 @@ func TestOECDBadInput(t *testing.T) {
 			write(t, f, oecd2021)
 			p := tt.change(t, f)
 			_, err := Open("oecd-icio", p, tt.opts)
-			if w := strings.ReplaceAll(tt.want, "<file>", f); err == nil || !strings.Contains(err.Error(), w) {
-				t.Fatalf("Open() error\n%v\nlacks %q", err, w)
-			}
-			if tt.kind != nil && !errors.Is(err, tt.kind) {
-				t.Errorf("error %q is not %v", err, tt.kind)
-			}
+			wantError(t, err, tt.want, "<file>", f, tt.kind)
 		})
 	}
 }
