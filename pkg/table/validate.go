@@ -3,6 +3,9 @@ package table
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -248,14 +251,38 @@ func (t *Table) validateNumbers() error {
 	return nil
 }
 
-// finite returns an error naming the first entry of m that is NaN or Inf.
+// finite returns an error naming the first entry of m, in row-major order,
+// that is NaN or Inf. Large matrices are checked in blocks of rows on
+// several goroutines; the first bad entry of the first bad block wins, so
+// the error is the same however the blocks were shared out.
 func (t *Table) finite(what string, m *mat.Dense, row, col func(int) string) error {
 	raw := m.RawMatrix()
-	for i := 0; i < raw.Rows; i++ {
-		for j, x := range raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols] {
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return t.errorf("%s[%q, %q] is %v", what, row(i), col(j), x)
+	const block = 256 // rows per piece of work
+	blocks := (raw.Rows + block - 1) / block
+	bad := make([]int, blocks) // per block, the first bad row*Cols+col, or -1
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(1, min(blocks, runtime.GOMAXPROCS(0))) {
+		wg.Go(func() {
+			for b := int(next.Add(1) - 1); b < blocks; b = int(next.Add(1) - 1) {
+				bad[b] = -1
+			scan:
+				for i := b * block; i < min(raw.Rows, (b+1)*block); i++ {
+					for j, x := range raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols] {
+						if x-x != 0 { // NaN and ±Inf give NaN; every finite x gives 0
+							bad[b] = i*raw.Cols + j
+							break scan
+						}
+					}
+				}
 			}
+		})
+	}
+	wg.Wait()
+	for _, at := range bad {
+		if at >= 0 {
+			i, j := at/raw.Cols, at%raw.Cols
+			return t.errorf("%s[%q, %q] is %v", what, row(i), col(j), raw.Data[i*raw.Stride+j])
 		}
 	}
 	return nil
