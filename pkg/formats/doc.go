@@ -76,6 +76,22 @@
 // names a product without a column of the same name (a renamed column) is
 // an error, not a factor input.
 //
+// "gloria" reads one year of GLORIA from a folder holding the three parts
+// of a download: GLORIA_MRIOs_VV_YEAR (zip archive or unpacked) with the
+// results T, Y and V; GLORIA_SatelliteAccounts_0VV_YEAR with TQ and YQ;
+// GLORIA_ReadMe_0VV.xlsx, whose sheets name the regions, sectors,
+// value-added and final-demand categories and satellites (options year,
+// version, price bp or pp, country_names gloria or full). T is a
+// supply-use system ordered region, then Industry or Product, then
+// sector: the use block (product rows, industry columns) and the supply
+// block (industry rows, product columns) become a commodity-by-commodity
+// table as "sut" does below, with the satellites TQ and the value added V
+// (one stressor per region and category) carried per commodity, and
+// x = U 1 + Y 1, which is L y, as in pymrio's parse_gloria. Countries with
+// no transactions at all in T are set aside, as pymrio sets them aside;
+// Table.Notes names them and says how much final demand, value added and
+// final users' stressors they held.
+//
 // "sut" reads a national make and use table in the layout of the BEA's
 // summary tables (options year, make, use, region, unit; the file names
 // default to the BEA's, with {year} for the year) and turns it into a

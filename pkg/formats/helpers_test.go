@@ -16,7 +16,13 @@ import (
 // and returns the copy's path.
 func copyDir(t *testing.T, name string) string {
 	t.Helper()
-	src := filepath.Join("testdata", name)
+	return copyTree(t, filepath.Join("testdata", name), name)
+}
+
+// copyTree copies the folder src into a temporary folder, as name, and
+// returns the copy's path.
+func copyTree(t *testing.T, src, name string) string {
+	t.Helper()
 	dst := filepath.Join(t.TempDir(), name)
 	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
