@@ -92,6 +92,19 @@
 // Table.Notes names them and says how much final demand, value added and
 // final users' stressors they held.
 //
+// "wiod" reads a world input-output table of WIOD's 2013 release (the
+// xlsx file, or a folder with the option year, wiotYY*.xlsx): its first
+// sheet, with regions from the column of country codes (ROM renamed ROU,
+// as pymrio renames it), sectors by their ISIC codes and final-demand
+// categories by their c-codes (pymrio's default names); the block of
+// inter-industry flows ends at c-code c35 both ways, the last column is
+// total output and is dropped, and the rows below the block other than
+// the totals r60 and r69 are the extension factor_inputs, whose "Value
+// added at basic prices" (r64) is Table.ValueAdded. Empty cells are zero
+// and counted in a note. WIOD's environmental accounts (AIR_may12 and the
+// like) are Excel 97 .xls files, which no module this project uses can
+// read: they are not read (see the TODO in wiod.go).
+//
 // "sut" reads a national make and use table in the layout of the BEA's
 // summary tables (options year, make, use, region, unit; the file names
 // default to the BEA's, with {year} for the year) and turns it into a
