@@ -260,7 +260,7 @@ func TestPymrioBadInput(t *testing.T) {
 func TestOpenUnknownFormat(t *testing.T) {
 	_, err := Open("exiobase9", "x", nil)
 	want := `formats: unknown format "exiobase9" (known: ` + strings.Join(Formats(), ", ") + ")"
-	if err == nil || err.Error() != want || !strings.Contains(want, "pymrio, ") || !strings.Contains(want, "useeio)") {
+	if err == nil || err.Error() != want || !strings.Contains(want, "pymrio, ") || !strings.Contains(want, "useeio") {
 		t.Errorf("Open(unknown format) = %v, want %s", err, want)
 	}
 }
