@@ -14,6 +14,14 @@
 // set aside on the way in (regions renamed, a discrepancy row dropped and
 // its amount) comes back in Table.Notes.
 //
+// Every reader reads a folder or, where the source ships one, a zip
+// archive in place; a file in an archive is named in errors as the
+// archive's path joined with the member's ("IOT_2019_pxp.zip/A.txt").
+// Multi-level labels are joined with "/": a stressor "CO2/air", a product
+// "AT/Wheat" when printed.
+//
+// # The formats
+//
 // "pymrio" reads the folder pymrio's save_all writes in its txt format:
 // file_parameters.json, Z.txt (flow form) or A.txt (coefficient form),
 // Y.txt, optionally x.txt, and one subfolder per extension holding F.txt
@@ -135,6 +143,45 @@
 //
 // Labels "code/location" split at the last "/" into sector and region.
 //
+// # Differences from pymrio
+//
+// Each reader gives the table pymrio's parser gives for the same files, so
+// that its calc_all and this project's accounts agree (MATH.md), except
+// where this list says otherwise. This section is meant for the README.
+//
+//   - Labels: pymrio keeps multi-level labels as tuples; here they are
+//     joined with "/" (stressor "CO2/air").
+//   - Numbers: parsed correctly rounded (strconv.ParseFloat, or an exact
+//     fast path); pandas' C parser may differ in the last bit for some
+//     inputs, so tables agree to about 1e-16 relative, not always bit for
+//     bit. NaN, Inf and text in a number cell are errors; pandas reads them.
+//   - pymrio, exiobase3: a folder with both Z and A is read from Z (pymrio
+//     uses A as given); the A from Z / x differs by rounding. An extension
+//     that gives F beside A turns the table into flow form with x = L y
+//     (pymrio computes the same x in calc_all).
+//   - exiobase3: files that write regions in different conventions (ISO
+//     three-letter and EXIOBASE two-letter codes) are an error, unless the
+//     option region_codes is rename; pymrio renames them silently.
+//   - eora26: the same discrepancy region (ROW) is set aside; the amounts
+//     go to Table.Notes rather than pymrio's meta log. Stressors are
+//     "name/source" with the unit split off, as in pymrio.
+//     Table.ValueAdded is the sum of VA's rows (pymrio has no such field).
+//   - oecd-icio: regions and sectors come in the file's order (pymrio
+//     sorts them). Factor inputs are the rows that are neither products nor
+//     totals, which in every edition are the rows pymrio's name patterns
+//     pick (VALU, TAXSUB, VA+TAXSUB, TLS, VA); a row that names a product
+//     without a matching column is an error here. Consumer-category pairs
+//     absent from the file are zero columns (pymrio has no such columns).
+//   - gloria: x is set to U 1 + Y 1, which is the L y that pymrio solves
+//     for; the value-added extension has one stressor per region and
+//     category, "AUS/Compensation of employees D.1", as pymrio's index.
+//   - wiod: empty cells are zero (pymrio leaves them NaN, which spreads
+//     into its results); the SEA employment data and the environmental
+//     accounts (xls) are not read.
+//   - sut: pymrio has no such parser; the construction is MATH.md's
+//     supply-use section, with x = q = V^T 1 (pymrio's GLORIA parser, by
+//     contrast, divides by U 1 + Y 1).
+//
 // # Errors
 //
 // Every problem of a file is a *ParseError naming the file, the line and
@@ -154,7 +201,19 @@
 //     F's columns, F_Y, unit.txt, q.csv, B_h.csv and the demand vectors.
 //   - Cells must be plain decimal numbers: "NaN", "Inf", "NA", an empty
 //     cell, hexadecimal floats and underscores are all errors, even though
-//     strconv.ParseFloat takes some of them.
+//     strconv.ParseFloat takes some of them. The exceptions are the
+//     layouts whose publisher leaves cells empty for zero (OECD ICIO,
+//     WIOD): there an empty cell is zero and counted in a note.
+//   - A source in coefficient form without x whose extensions give F
+//     costs one LU of I - A in the reader, in pure Go: minutes for 10^4
+//     sectors. EXIOBASE downloads that ship x.txt, Z.txt or S.txt avoid it.
+//   - GLORIA's T is the whole supply-use system, twice the sectors on each
+//     side: the full release (164 regions, 120 sectors) is 39360 x 39360,
+//     12 GB of numbers, held whole before its use and supply blocks are
+//     taken out.
+//   - OECD ICIO's split regions (CN1, CN2, MX1, MX2) are added into CHN
+//     and MEX only when those are in the table; a table whose whole region
+//     is missing keeps the parts as regions.
 //   - USEEIO's B_h is per dollar of a region's total consumption demand;
 //     with another demand vector FY still uses Consumption_Complete when
 //     the file has it.
