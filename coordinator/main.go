@@ -19,6 +19,7 @@ const (
 const usage = `usage:
   coordinator run JOB.yaml [flags]     run a job (coordinator run -h for flags)
   coordinator status JOB --nats URL    show the tasks of a job's latest run
+  coordinator report OUTPUT/JOB        write an HTML report of a job's outputs (coordinator report -h for flags)
 `
 
 func main() {
@@ -39,6 +40,8 @@ func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runCommand(ctx, args[1:], stdout, stderr)
 	case "status":
 		return statusCommand(ctx, args[1:], stdout, stderr)
+	case "report":
+		return reportCommand(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -64,12 +65,18 @@ type chart struct {
 	p      *plot.Plot
 	legend plot.Legend
 	w, h   vg.Length
+	// title is drawn above the plot in PNGs; in the page the figure's
+	// heading says it.
+	title string
+	// x and y, when set, name what a numeric axis measures; its label
+	// and ticks are written when the chart is drawn, once its range is
+	// known (see quantity).
+	x, y *quantity
 }
 
 // newChart returns a chart with the report's fonts and axis labels.
 func newChart(title, xLabel, yLabel string, w, h vg.Length) *chart {
 	p := plot.New()
-	p.Title.Text = title
 	p.Title.TextStyle.Font = sans(13).Font
 	p.Title.Padding = 6
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
@@ -77,27 +84,111 @@ func newChart(title, xLabel, yLabel string, w, h vg.Length) *chart {
 		a.Tick.Label.Font = sans(9).Font
 	}
 	p.X.Label.Text = xLabel
-	p.X.Tick.Marker, p.Y.Tick.Marker = numberTicks{}, numberTicks{}
+	p.X.Tick.Marker, p.Y.Tick.Marker = niceTicks{div: 1}, niceTicks{div: 1}
 	p.Y.Label.Text = yLabel
 	l := plot.NewLegend()
 	l.TextStyle = sans(10)
 	l.Top, l.Left = true, true
 	l.Padding = 2
 	l.ThumbnailWidth = 14
-	return &chart{p: p, legend: l, w: w, h: h}
+	return &chart{p: p, legend: l, w: w, h: h, title: title}
 }
 
-// numberTicks places ticks as the plot library does and labels them
-// as the tables write numbers, so an axis reads 750, not 750.00.
-type numberTicks struct{}
+// valueY makes the y axis measure name in unit (see quantity).
+func (c *chart) valueY(name, unit string) { c.y = &quantity{name, unit} }
+
+// valueX makes the x axis measure name in unit (see quantity).
+func (c *chart) valueX(name, unit string) { c.x = &quantity{name, unit} }
+
+// quantity is what a value axis measures. Large numbers are shown in
+// thousands, millions, billions or trillions of the unit, named in the
+// axis label, so that a tick reads 900, not 900000000; the tables keep
+// the exact values.
+type quantity struct{ name, unit string }
+
+// magnitudes are the scales of an axis, largest first.
+var magnitudes = []struct {
+	factor float64
+	word   string
+}{{1e12, "trillion"}, {1e9, "billion"}, {1e6, "million"}, {1e3, "thousand"}}
+
+// magnitude returns the scale for numbers up to top in absolute value,
+// from a thousand when top reaches from: 1 and "" below.
+func magnitude(top, from float64) (float64, string) {
+	if !(top >= from) {
+		return 1, ""
+	}
+	for _, m := range magnitudes {
+		if top >= m.factor {
+			return m.factor, m.word
+		}
+	}
+	return 1, ""
+}
+
+// label returns the axis label for a scale's word: "CO2 (million kg)".
+// The part in brackets does not break across lines.
+func (q quantity) label(word string) string {
+	u := strings.TrimSpace(word + " " + q.unit)
+	if u == "" {
+		return q.name
+	}
+	return q.name + " (" + strings.ReplaceAll(u, " ", nbsp) + ")"
+}
+
+// nbsp is the no-break space, which wrap does not break at.
+const nbsp = "\u00a0"
+
+// apply writes a's label and ticks for its current range.
+func (q *quantity) apply(a *plot.Axis) {
+	if q == nil {
+		return
+	}
+	div, word := magnitude(math.Max(math.Abs(a.Min), math.Abs(a.Max)), 1e5)
+	a.Label.Text = q.label(word)
+	a.Tick.Marker = niceTicks{div: div}
+}
+
+// niceTicks places five or so labelled ticks at round multiples of 1,
+// 2, 2.5 or 5 times a power of ten (so that zero is one of them when in
+// range), with unlabelled ones between. Labels are the values divided
+// by div, written as the tables write numbers.
+type niceTicks struct{ div float64 }
 
 // Ticks implements plot.Ticker.
-func (numberTicks) Ticks(lo, hi float64) []plot.Tick {
-	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
-	for i, t := range ticks {
-		if t.Label != "" {
-			ticks[i].Label = formatNumber(t.Value)
+func (t niceTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) || math.IsInf(hi-lo, 0) {
+		return []plot.Tick{{Value: lo, Label: formatNumber(lo / t.div)}}
+	}
+	mag := math.Pow(10, math.Floor(math.Log10((hi-lo)/5)))
+	step, minor, best := 0.0, 0, math.Inf(1)
+	// Steps of 2.5 pay half a tick: their labels are longer.
+	for _, c := range []struct {
+		f, cost float64
+		minor   int
+	}{{1, 0, 5}, {2, 0, 4}, {2.5, 0.5, 5}, {5, 0, 5}, {10, 0, 5}, {20, 0, 4}} {
+		s := c.f * mag
+		n := math.Floor(hi/s+1e-9) - math.Ceil(lo/s-1e-9) + 1
+		// On a tie the larger step wins: fewer, shorter labels.
+		if d := math.Abs(n-5) + c.cost; d <= best {
+			step, minor, best = s, c.minor, d
 		}
+	}
+	var ticks []plot.Tick
+	sub := step / float64(minor)
+	// The tolerance keeps a tick that rounding puts a hair outside.
+	tol := 1e-9 * sub
+	for k := math.Ceil((lo - tol) / sub); k*sub <= hi+tol; k++ {
+		v := k * sub
+		if int64(k)%int64(minor) != 0 {
+			ticks = append(ticks, plot.Tick{Value: v})
+			continue
+		}
+		label := "0"
+		if v != 0 {
+			label = formatNumber(v / t.div)
+		}
+		ticks = append(ticks, plot.Tick{Value: v, Label: label})
 	}
 	return ticks
 }
@@ -121,32 +212,79 @@ func (c *chart) categories(names []string) {
 	c.p.X.Min, c.p.X.Max = -0.6, float64(len(names))-0.4
 }
 
-// draw draws the plot, then the legend in a strip on its right.
-func (c *chart) draw(dc draw.Canvas) {
+// pad widens the range of a numeric axis by frac of its span on each
+// side, so that no point or line end sits on the frame.
+func pad(a *plot.Axis, frac float64) {
+	d := frac * (a.Max - a.Min)
+	if d == 0 {
+		d = frac * math.Max(math.Abs(a.Max), 1)
+	}
+	a.Min, a.Max = a.Min-d, a.Max+d
+}
+
+// draw draws the plot, then the legend in a strip on its right; the
+// title, wrapped to the plot's width, only when titled.
+func (c *chart) draw(dc draw.Canvas, titled bool) {
 	const gap = 8
 	r := c.legend.Rectangle(dc)
 	lw := r.Max.X - r.Min.X
 	if lw > 0 {
 		lw += 2 * gap
 	}
+	c.x.apply(&c.p.X)
+	c.y.apply(&c.p.Y)
+	c.p.Title.Text = ""
+	top := vg.Length(0)
+	if titled && c.title != "" {
+		c.p.Title.Text = wrap(c.title, c.p.Title.TextStyle, dc.Max.X-dc.Min.X-lw-2*gap)
+		tr := c.p.Title.TextStyle.Rectangle(c.p.Title.Text)
+		top = tr.Max.Y - tr.Min.Y + c.p.Title.Padding
+	}
+	// Long axis labels wrap rather than run past the plot's edges.
+	c.p.X.Label.Text = wrap(c.p.X.Label.Text, c.p.X.Label.TextStyle, dc.Max.X-dc.Min.X-lw-60)
+	c.p.Y.Label.Text = wrap(c.p.Y.Label.Text, c.p.Y.Label.TextStyle, dc.Max.Y-dc.Min.Y-top-60)
 	c.p.Draw(draw.Crop(dc, 0, -lw, 0, 0))
 	if lw == 0 {
 		return
 	}
-	title := c.p.Title.TextStyle.Rectangle(c.p.Title.Text)
-	strip := draw.Crop(dc, dc.Max.X-dc.Min.X-lw+gap, 0, 0, -(title.Max.Y-title.Min.Y)-c.p.Title.Padding-gap)
+	strip := draw.Crop(dc, dc.Max.X-dc.Min.X-lw+gap, 0, 0, -top-gap)
 	c.legend.Draw(strip)
 }
+
+// wrap breaks s at spaces into lines no wider than w in style sty. A
+// word wider than w keeps a line of its own; a no-break space (U+00A0)
+// holds its words together.
+func wrap(s string, sty text.Style, w vg.Length) string {
+	var lines []string
+	line := ""
+	words := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\n' })
+	for _, word := range words {
+		try := word
+		if line != "" {
+			try = line + " " + word
+		}
+		if line != "" && sty.Width(try) > w {
+			lines = append(lines, line)
+			try = word
+		}
+		line = try
+	}
+	return strings.Join(append(lines, line), "\n")
+}
+
+// svgZoom is how much larger than drawn a chart may show in the page.
+const svgZoom = 4.0 / 3
 
 // svgFonts widens the font families vgsvg writes, which name only the
 // font the plot library measured, with the browser's own fallbacks.
 var svgFonts = regexp.MustCompile(`font-family:Liberation (Sans|Serif|Mono);`)
 
-// svg renders the chart as an SVG element fit to sit inside HTML: no XML
-// prelude, sans-serif fallbacks, and a size that follows the page width.
+// svg renders the chart, without its title, as an SVG element fit to
+// sit inside HTML: no XML prelude, sans-serif fallbacks, and a size that
+// follows the page width.
 func (c *chart) svg() []byte {
 	cv := vgsvg.New(c.w, c.h)
-	c.draw(draw.New(cv))
+	c.draw(draw.New(cv), false)
 	var buf bytes.Buffer
 	if _, err := cv.WriteTo(&buf); err != nil {
 		panic(fmt.Sprintf("report: writing SVG to memory: %v", err))
@@ -156,13 +294,17 @@ func (c *chart) svg() []byte {
 		b = b[i:]
 	}
 	b = svgFonts.ReplaceAll(b, []byte(`font-family:'Liberation $1',Arial,Helvetica,sans-serif;`))
+	// The chart fills the column, up to a third larger than drawn, so
+	// that its small print stays readable on a wide screen.
+	fit := fmt.Sprintf(`<svg style="width:100%%;max-width:%.0fpx;height:auto" `, svgZoom*c.w.Dots(96))
+	b = bytes.Replace(b, []byte("<svg "), []byte(fit), 1)
 	return bytes.TrimSpace(b)
 }
 
-// writePNG renders the chart as a PNG image.
+// writePNG renders the chart, with its title, as a PNG image.
 func (c *chart) writePNG(w io.Writer) error {
 	cv := vgimg.NewWith(vgimg.UseWH(c.w, c.h), vgimg.UseDPI(pngDPI))
-	c.draw(draw.New(cv))
+	c.draw(draw.New(cv), true)
 	_, err := vgimg.PngCanvas{Canvas: cv}.WriteTo(w)
 	return err
 }

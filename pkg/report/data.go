@@ -171,7 +171,13 @@ func (r *reader) why(p part, acc string) string {
 		return msg + "."
 	}
 	if r.tree.files[p] == nil {
+		if r.man.lists(p, acc) {
+			return fmt.Sprintf("There are no outputs for %s, though manifest.json lists them.", p)
+		}
 		return fmt.Sprintf("There are no outputs for %s.", p)
+	}
+	if r.man.lists(p, acc) {
+		return fmt.Sprintf("%s.arrow is missing for %s, though manifest.json lists it.", acc, p)
 	}
 	if !r.man.requested(acc) {
 		return fmt.Sprintf("The job did not ask for the %s account.", acc)

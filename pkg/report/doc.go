@@ -35,16 +35,22 @@
 //
 // Each table cell shows six significant digits and keeps the exact value
 // in its data-value attribute, so the page can be checked against the
-// files.
+// files. Chart axes show large numbers in thousands, millions, billions
+// or trillions of the unit, named in the axis label.
+//
+// In the page a chart is inline SVG without its title, which the
+// section's heading gives; a PNG carries the title, wrapped to its width.
 //
 // # Missing outputs
 //
 // A failed task, an account the job did not ask for, an unreadable file
 // or an empty job folder never makes Build fail: the figure that needed
 // the data gives way to a note that says what is missing and why, and the
-// header lists the files that could not be read. Build fails only when
-// the Source fails, or when Options name a stressor, year or baseline
-// the outputs lack.
+// header lists the files that could not be read and those the manifest
+// lists but that are not there. Build fails only when the Source fails,
+// or when Options name a stressor, year or baseline the outputs lack;
+// Report.Empty tells a folder with no manifest and no account file, which
+// is likely no job's output at all.
 //
 // # Traps
 //
@@ -58,6 +64,15 @@
 //   - Shares need a region's total emissions; where they are zero the
 //     shares are null. Negative flows can push a share below 0 or past
 //     100%.
+//   - The intensity chart shares one range between its axes when their
+//     ranges overlap, so that the line of equal intensity runs at 45
+//     degrees; when they do not, the line is off the chart and the caption
+//     says which side every region is on. Point labels take the first of
+//     eight places around their point that overlaps nothing; in a dense
+//     cloud some may still overlap.
+//   - Value added and final demand are in the table's money unit, which
+//     the outputs only give as the unit of the factor_inputs stressors;
+//     without them it is written "unit".
 //   - Without groups every region is its own group, and past eight series
 //     the smallest are drawn together as "other (n)".
 //   - When groups come from the options, group flows are recomputed from

@@ -54,20 +54,32 @@ func (d *dataset) placeholders(note string) []*Figure {
 	return figs
 }
 
-// unitLabel is the value axis label of the chosen stressor.
-func (d *dataset) unitLabel() string {
-	if d.stressor.Unit == "" {
-		return d.stressor.Name
-	}
-	return fmt.Sprintf("%s (%s)", d.stressor.Name, d.stressor.Unit)
-}
-
 // unit is the chosen stressor's unit, or "unit" when the data has none.
 func (d *dataset) unit() string {
 	if d.stressor.Unit == "" {
 		return "unit"
 	}
 	return d.stressor.Unit
+}
+
+// money is the table's monetary unit, taken from the factor inputs'
+// stressors when they share one unit, or "unit" when they do not say.
+// Value added and final demand are in it.
+func (d *dataset) money() string {
+	m := ""
+	for _, s := range d.catalogue {
+		if s.Extension != factorInputsExt {
+			continue
+		}
+		if s.Unit == "" || (m != "" && s.Unit != m) {
+			return "unit"
+		}
+		m = s.Unit
+	}
+	if m == "" {
+		return "unit"
+	}
+	return m
 }
 
 // regionColumns returns columns of the regions file of p, or sets the
@@ -134,7 +146,8 @@ func (d *dataset) productionConsumption(year string) *Figure {
 		f.Note = noNumbers
 		return f
 	}
-	c := newChart(f.Title, "Region", d.unitLabel(), widthFor(len(regs), 44), 340)
+	c := newChart(f.Title, "Region", "", widthFor(len(regs), 44), 340)
+	c.valueY(d.stressor.Name, d.stressor.Unit)
 	c.categories(regs)
 	c.groupedBars([]string{"Production", "Consumption"}, [][]float64{prod, cons},
 		[]color.Color{productionColour, consumptionColour})
@@ -187,7 +200,8 @@ func (d *dataset) netExports() *Figure {
 		return f
 	}
 	exporter, importer := series[2], series[3]
-	c := newChart(f.Title, "Region", "Net exports, "+d.unitLabel(), widthFor(len(regs), 30), 340)
+	c := newChart(f.Title, "Region", "", widthFor(len(regs), 30), 340)
+	c.valueY("Net exports of "+d.stressor.Name, d.stressor.Unit)
 	c.categories(regs)
 	c.p.Add(&bars{vals: vals, width: 20, colour: func(i int) color.Color {
 		if vals[i] < 0 {
@@ -214,18 +228,20 @@ func (d *dataset) intensities() *Figure {
 		ID:    "intensities",
 		Title: fmt.Sprintf("Production and consumption intensity of %s, %s", d.stressor.Name, d.year),
 		Caption: fmt.Sprintf("Production per unit of value added against consumption per unit of final demand, one point per "+
-			"region, scenario %s. Above the dashed line a region's consumption is more emission-intensive than its production.", d.baseline),
+			"region, scenario %s. Above the dashed line of equal intensity, a region's consumption is more emission-intensive than its production.", d.baseline),
 	}
 	rd, cols := d.regionColumns(f, d.focus(), colProduction, colValueAdded, colProdIntens, colConsumption, colFinalDemand, colConsIntens)
 	if rd == nil {
 		return f
 	}
-	f.Table = &Table{Header: []string{"Region", "Production (" + u + ")", "Value added", "Production intensity (" + u + " per unit)",
-		"Consumption (" + u + ")", "Final demand", "Consumption intensity (" + u + " per unit)"}}
+	m := d.money()
+	f.Table = &Table{Header: []string{"Region", "Production (" + u + ")", "Value added (" + m + ")",
+		"Production intensity (" + u + " per " + m + ")", "Consumption (" + u + ")", "Final demand (" + m + ")",
+		"Consumption intensity (" + u + " per " + m + ")"}}
 	var pts []plotter.XYs
 	var names []string
-	var lbl plotter.XYLabels
-	lo, hi := math.Inf(1), math.Inf(-1)
+	lbl := &pointLabels{style: sans(9), radius: 4}
+	above, below := 0, 0
 	groupIdx := make(map[string]int)
 	for _, r := range rd.regions {
 		row := []Cell{label(r)}
@@ -249,40 +265,48 @@ func (d *dataset) intensities() *Figure {
 			names = append(names, g)
 		}
 		pts[k] = append(pts[k], plotter.XY{X: x, Y: y})
-		lbl.XYs = append(lbl.XYs, plotter.XY{X: x, Y: y})
-		lbl.Labels = append(lbl.Labels, r)
-		lo, hi = math.Min(lo, math.Min(x, y)), math.Max(hi, math.Max(x, y))
+		lbl.pts = append(lbl.pts, plotter.XY{X: x, Y: y})
+		lbl.names = append(lbl.names, r)
+		if y > x {
+			above++
+		} else if y < x {
+			below++
+		}
 	}
-	if len(lbl.XYs) == 0 {
+	if len(lbl.pts) == 0 {
 		f.Note = "No region has both a production and a consumption intensity (both need non-zero value added and final demand)."
 		return f
 	}
-	c := newChart(f.Title, "Production intensity ("+u+" per unit of value added)",
-		"Consumption intensity ("+u+" per unit of final demand)", 600, 420)
-	if hi > lo {
-		diag, _ := plotter.NewLine(plotter.XYs{{X: lo, Y: lo}, {X: hi, Y: hi}})
-		diag.LineStyle = draw.LineStyle{Color: grey, Width: 1, Dashes: []vg.Length{4, 3}}
-		c.p.Add(diag)
-		c.legend.Add("equal intensity", swatch{line: &diag.LineStyle})
-	}
+	c := newChart(f.Title, "", "", 600, 420)
+	c.valueX("Production intensity", u+" per "+m+" of value added")
+	c.valueY("Consumption intensity", u+" per "+m+" of final demand")
 	for k, xy := range pts {
 		sc, err := plotter.NewScatter(xy)
 		if err != nil {
 			panic(fmt.Sprintf("report: finite points rejected: %v", err))
 		}
-		sc.GlyphStyle = draw.GlyphStyle{Color: seriesColour(k, names[k]), Radius: 4, Shape: draw.CircleGlyph{}}
+		sc.GlyphStyle = draw.GlyphStyle{Color: seriesColour(k, names[k]), Radius: lbl.radius, Shape: draw.CircleGlyph{}}
 		c.p.Add(sc)
 		c.legend.Add(names[k], swatch{dot: &sc.GlyphStyle})
 	}
-	labels, err := plotter.NewLabels(lbl)
-	if err != nil {
-		panic(fmt.Sprintf("report: finite labels rejected: %v", err))
+	c.p.Add(lbl)
+	pad(&c.p.X, 0.06)
+	pad(&c.p.Y, 0.06)
+	eq := draw.LineStyle{Color: grey, Width: 1, Dashes: []vg.Length{4, 3}}
+	if crosses(c.p) {
+		// One range on both axes puts the line at 45 degrees, so that a
+		// point's distance from it reads the same either way.
+		lo, hi := min(c.p.X.Min, c.p.Y.Min), max(c.p.X.Max, c.p.Y.Max)
+		c.p.X.Min, c.p.X.Max, c.p.Y.Min, c.p.Y.Max = lo, hi, lo, hi
+		c.p.Add(diagonal{eq})
+		c.legend.Add("equal intensity", swatch{line: &eq})
+	} else {
+		side := "below"
+		if above > 0 && below == 0 {
+			side = "above"
+		}
+		f.Caption += fmt.Sprintf(" Here every region lies %s that line, which falls outside the chart's ranges.", side)
 	}
-	for i := range labels.TextStyle {
-		labels.TextStyle[i] = sans(9)
-	}
-	labels.Offset = vg.Point{X: 6, Y: -3}
-	c.p.Add(labels)
 	f.chart = c
 	return f
 }

@@ -143,7 +143,7 @@ func (l logClasses) class(v float64) float64 {
 }
 
 func (l logClasses) label(k int) string {
-	edge := func(i int) string { return formatNumber(math.Pow(10, l.lo+float64(i)*l.step)) }
+	edge := func(i int) string { return shortNumber(math.Pow(10, l.lo+float64(i)*l.step)) }
 	return edge(k) + " – " + edge(k+1)
 }
 

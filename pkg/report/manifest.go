@@ -39,7 +39,8 @@ type manifest struct {
 	groups       spec.Groups
 	warnings     []string
 	failures     []Failure
-	rest         []Entry // fields shown as they are
+	outputs      []string // keys of the output files, relative to the job's folder
+	rest         []Entry  // fields shown as they are
 }
 
 // Manifest fields read into the header rather than shown raw.
@@ -77,6 +78,17 @@ func parseManifest(data []byte) (*manifest, error) {
 	}
 	m.warnings = warningTexts(raw["warnings"])
 	m.failures = failureList(raw["failures"])
+	for _, o := range list(raw["outputs"]) {
+		key := jsonText(o)
+		if o, ok := o.(map[string]any); ok {
+			key = jsonText(o["key"])
+		}
+		// Keys may start with the job's folder, which may have been
+		// renamed since: keep year=/scenario=/file.
+		if segs := strings.Split(key, "/"); len(segs) >= 3 {
+			m.outputs = append(m.outputs, strings.Join(segs[len(segs)-3:], "/"))
+		}
+	}
 	for _, k := range sortedKeys(raw) {
 		if !slices.Contains(manifestKnown, k) {
 			m.rest = append(m.rest, entry(k, raw[k], 0))
@@ -96,6 +108,33 @@ func (m *manifest) failed(p part) (Failure, bool) {
 		}
 	}
 	return Failure{}, false
+}
+
+// lists reports whether the manifest lists an output file of acc in p.
+func (m *manifest) lists(p part, acc string) bool {
+	if m == nil {
+		return false
+	}
+	for _, k := range m.outputs {
+		if q, a, ok := parseKey(k); ok && q == p && a == acc {
+			return true
+		}
+	}
+	return false
+}
+
+// missing returns the output files the manifest lists that t lacks.
+func (m *manifest) missing(t *tree) []string {
+	if m == nil {
+		return nil
+	}
+	var out []string
+	for _, k := range m.outputs {
+		if p, acc, ok := parseKey(k); ok && t.files[p][acc] == "" {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // requested reports whether the spec asked for the account; true when

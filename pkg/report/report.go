@@ -43,7 +43,14 @@ type Options struct {
 type Report struct {
 	Header  Header
 	Figures []*Figure
+
+	empty bool
 }
+
+// Empty reports whether the source held neither a manifest nor any
+// account file under the job's folder: the report can only say so, and
+// the folder is likely not a job's output at all.
+func (r *Report) Empty() bool { return r.empty }
 
 // Header describes the job: what was computed, and what went wrong.
 type Header struct {
@@ -130,6 +137,16 @@ func build(ctx context.Context, src Source, opts Options, mem memory.Allocator) 
 			d.problems = append(d.problems, fmt.Sprintf("Could not read %s: %v.", d.tree.manifest, err))
 		}
 	}
+	if lost := d.man.missing(d.tree); len(lost) > 0 {
+		const most = 10
+		more := ""
+		if len(lost) > most {
+			more = fmt.Sprintf(" and %d more", len(lost)-most)
+			lost = lost[:most]
+		}
+		d.problems = append(d.problems, fmt.Sprintf("manifest.json lists output files that are not there: %s%s.",
+			strings.Join(lost, ", "), more))
+	}
 	r := &reader{ctx: ctx, src: src, mem: mem, tree: d.tree, man: d.man, problems: &d.problems}
 	if err := d.choose(r, opts); err != nil {
 		return nil, err
@@ -137,7 +154,7 @@ func build(ctx context.Context, src Source, opts Options, mem memory.Allocator) 
 	if err := d.load(r, opts); err != nil {
 		return nil, err
 	}
-	rep := &Report{Header: d.header(prefix)}
+	rep := &Report{Header: d.header(prefix), empty: d.tree.manifest == "" && len(d.tree.files) == 0}
 	rep.Figures = d.figures()
 	ids := make(map[string]int)
 	for _, f := range rep.Figures {

@@ -636,6 +636,18 @@ func TestReportMissing(t *testing.T) {
 			drawn: []string{"flow-matrix", "consumer-shares", "group-flows"},
 		},
 		{
+			name: "files listed but lost",
+			edit: func(fx *fixture) {
+				fx.lost = []string{"year=2011/scenario=baseline/flows.arrow", "year=2010/scenario=tax/regions.arrow"}
+			},
+			notes: map[string]string{
+				"flow-matrix": "flows.arrow is missing for year 2011, scenario baseline, though manifest.json lists it.",
+			},
+			drawn: []string{"net-exports", "production-consumption-2010", "scenario-tax"},
+			head: []string{"manifest.json lists output files that are not there: " +
+				"year=2010/scenario=tax/regions.arrow, year=2011/scenario=baseline/flows.arrow."},
+		},
+		{
 			name:  "no manifest",
 			edit:  func(fx *fixture) { fx.manifest = false },
 			drawn: []string{"net-exports", "flow-matrix", "consumer-shares", "group-flows"},

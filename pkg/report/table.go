@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -59,4 +60,15 @@ func formatNumber(v float64) string {
 		}
 		return s
 	}
+}
+
+// shortNumber writes v with three significant digits for a legend, in
+// words from 10000 up: 4640, 46.4 thousand, 2.15 million, 10 billion.
+func shortNumber(v float64) string {
+	div, word := magnitude(math.Abs(v), 1e4)
+	r, err := strconv.ParseFloat(strconv.FormatFloat(v/div, 'g', 3, 64), 64)
+	if err != nil {
+		panic(fmt.Sprintf("report: a formatted number does not parse: %v", err))
+	}
+	return strings.TrimSpace(formatNumber(r) + " " + word)
 }

@@ -71,8 +71,8 @@ func TestLogClasses(t *testing.T) {
 		greyVals []float64
 	}{
 		{"four decades", []float64{1.5, 20, 300, 9000}, 4, "1 – 10", 300, 2, []float64{0, -1, math.NaN(), math.Inf(1)}},
-		{"one value", []float64{42}, 3, "10 – 21.5443", 42, 1, nil},
-		{"two decades in thirds", []float64{15, 400}, 6, "10 – 21.5443", 400, 4, nil},
+		{"one value", []float64{42}, 3, "10 – 21.5", 42, 1, nil},
+		{"two decades in thirds", []float64{15, 400}, 6, "10 – 21.5", 400, 4, nil},
 		{"twenty decades merged", []float64{1e-10, 1e10}, 7, "1e-10 – 1e-07", 1e10, 6, nil},
 	}
 	for _, c := range cases {
@@ -113,6 +113,30 @@ func TestUniqueID(t *testing.T) {
 	} {
 		if got := uniqueID(seen, c.in); got != c.want {
 			t.Errorf("uniqueID(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestShortNumber(t *testing.T) {
+	cases := []struct {
+		in   float64
+		want string
+	}{
+		{0, "0"},
+		{21.5443469, "21.5"},
+		{4641.5888, "4640"},
+		{46415.888, "46.4 thousand"},
+		{99999, "100 thousand"},
+		{1e5, "100 thousand"},
+		{2154434.69, "2.15 million"},
+		{1e10, "10 billion"},
+		{-3.25e12, "-3.25 trillion"},
+		{4.6e15, "4600 trillion"},
+		{1e-7, "1e-07"},
+	}
+	for _, c := range cases {
+		if got := shortNumber(c.in); got != c.want {
+			t.Errorf("shortNumber(%v) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }

@@ -142,7 +142,8 @@ func (d *dataset) overTime() *Figure {
 		return f
 	}
 	xs := yearValues(d.years)
-	c := newChart(f.Title, "Year", d.unitLabel(), 640, 380)
+	c := newChart(f.Title, "Year", "", 640, 380)
+	c.valueY(d.stressor.Name, d.stressor.Unit)
 	if xs == nil {
 		xs = make([]float64, len(d.years))
 		for i := range xs {
@@ -177,6 +178,7 @@ func (d *dataset) overTime() *Figure {
 	blackDash := draw.LineStyle{Color: color.Black, Width: 1.5, Dashes: []vg.Length{5, 3}}
 	c.legend.Add("production", swatch{line: &black})
 	c.legend.Add("consumption", swatch{line: &blackDash})
+	pad(&c.p.Y, 0.05)
 	f.chart = c
 	return f
 }
@@ -314,7 +316,8 @@ func (d *dataset) scenarioChange(s string) *Figure {
 		f.Note = fmt.Sprintf("Scenario %s changes none of these accounts against %s.", s, d.baseline)
 		return f
 	}
-	c := newChart(f.Title, "Region", "Change, "+d.unitLabel(), widthFor(len(regs), 50), 340)
+	c := newChart(f.Title, "Region", "", widthFor(len(regs), 50), 340)
+	c.valueY("Change of "+d.stressor.Name, d.stressor.Unit)
 	c.categories(regs)
 	c.groupedBars([]string{"Δ production", "Δ consumption", "Δ net exports"}, delta,
 		[]color.Color{productionColour, consumptionColour, series[2]})
@@ -422,7 +425,8 @@ func (d *dataset) monteCarlo(s string) *Figure {
 		f.Note = noNumbers
 		return f
 	}
-	c := newChart(f.Title, "Region", d.unitLabel(), widthFor(len(regs), vg.Length(16*len(accs)+14)), 360)
+	c := newChart(f.Title, "Region", "", widthFor(len(regs), vg.Length(16*len(accs)+14)), 360)
+	c.valueY(d.stressor.Name, d.stressor.Unit)
 	c.categories(regs)
 	n := len(accs)
 	slot := vg.Length(min(16, 40/n))
