@@ -220,11 +220,20 @@ func (w *workbook) readCells(d *xml.Decoder, g *sheetGrid) error {
 					}
 					v = w.strings[k]
 				}
+				if row < 0 || row >= xlsxMaxRows || col < 0 || col >= xlsxMaxCols {
+					return fmt.Errorf("cell %s is beyond a sheet's size", cellName(max(row, 0), max(col, 0)))
+				}
 				g.set(row, col, v)
 			}
 		}
 	}
 }
+
+// The largest sheet a workbook may have.
+const (
+	xlsxMaxRows = 1 << 20
+	xlsxMaxCols = 1 << 14
+)
 
 func (g *sheetGrid) set(r, c int, v string) {
 	for len(g.cells) <= r {

@@ -35,7 +35,7 @@ const (
 	xlsxRel  = `xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"`
 )
 
-func testWorkbook(t *testing.T) map[string]string {
+func testWorkbook(*testing.T) map[string]string {
 	return map[string]string{
 		"xl/workbook.xml": `<workbook ` + xlsxMain + ` ` + xlsxRel + `><sheets>` +
 			`<sheet name="Data" sheetId="1" r:id="rId1"/><sheet name="Other" sheetId="2" r:id="rId2"/></sheets></workbook>`,
@@ -130,4 +130,26 @@ func TestCellName(t *testing.T) {
 			t.Errorf("parseCellName(%q) = %d, %d, %v", tt.name, r, c, err)
 		}
 	}
+}
+
+// FuzzWorkbook fuzzes the sheet reader: any bytes give a grid or a
+// *ParseError naming the file, never a panic. Run it with: go test -run
+// '^$' -fuzz FuzzWorkbook -fuzztime 60s ./pkg/formats
+func FuzzWorkbook(f *testing.F) {
+	f.Add([]byte(testWorkbook(nil)["xl/worksheets/sheet1.xml"]), []byte(testWorkbook(nil)["xl/sharedStrings.xml"]))
+	f.Add([]byte(`<worksheet><sheetData><row r="2"><c r="B2" t="s"><v>1</v></c></row></sheetData></worksheet>`), []byte(`<sst><si><t>a</t></si></sst>`))
+	f.Fuzz(func(t *testing.T, sheet, shared []byte) {
+		parts := testWorkbook(nil)
+		parts["xl/worksheets/sheet1.xml"] = string(sheet)
+		parts["xl/sharedStrings.xml"] = string(shared)
+		data := xlsxBytes(t, parts)
+		w, err := openWorkbook(bytes.NewReader(data), int64(len(data)), "fuzz.xlsx")
+		if err == nil {
+			_, err = w.sheet("Data", -1)
+		}
+		var pe *ParseError
+		if err != nil && (!errors.As(err, &pe) || pe.File != "fuzz.xlsx") {
+			t.Fatalf("error %v is no *ParseError naming the file", err)
+		}
+	})
 }
