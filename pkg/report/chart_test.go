@@ -161,6 +161,10 @@ func TestPointLabelsAvoidEachOther(t *testing.T) {
 			}
 			got := l.layout(c.pts, frame)
 			for i, a := range got {
+				if !a.ok {
+					t.Errorf("%s left out", l.names[i])
+					continue
+				}
 				if area(intersect(a.box, frame)) != area(a.box) {
 					t.Errorf("%s at %+v leaves the frame", l.names[i], a.box)
 				}
@@ -171,12 +175,46 @@ func TestPointLabelsAvoidEachOther(t *testing.T) {
 					}
 				}
 				for j := range i {
-					if area(intersect(a.box, got[j].box)) > 0 {
+					if got[j].ok && area(intersect(a.box, got[j].box)) > 0 {
 						t.Errorf("%s at %+v overlaps %s at %+v", l.names[i], a.box, l.names[j], got[j].box)
 					}
 				}
 			}
 		})
+	}
+}
+
+// TestPointLabelsCrowd: in a cloud too dense to name every point, the
+// names drawn still overlap nothing, and most points are named.
+func TestPointLabelsCrowd(t *testing.T) {
+	frame := vg.Rectangle{Max: vg.Point{X: 400, Y: 300}}
+	l := &pointLabels{style: sans(9), radius: 4}
+	var pts []vg.Point
+	for i := range 30 {
+		pts = append(pts, vg.Point{X: 150 + vg.Length(i%6)*9, Y: 120 + vg.Length(i/6)*9})
+		l.names = append(l.names, fmt.Sprintf("R%03d", i))
+	}
+	got := l.layout(pts, frame)
+	named := 0
+	for i, a := range got {
+		if !a.ok {
+			continue
+		}
+		named++
+		for j, p := range pts {
+			dot := vg.Rectangle{Min: p.Sub(vg.Point{X: 4, Y: 4}), Max: p.Add(vg.Point{X: 4, Y: 4})}
+			if area(intersect(a.box, dot)) > 0 {
+				t.Errorf("%s covers point %d", l.names[i], j)
+			}
+		}
+		for j := range i {
+			if got[j].ok && area(intersect(a.box, got[j].box)) > 0 {
+				t.Errorf("%s overlaps %s", l.names[i], l.names[j])
+			}
+		}
+	}
+	if named < 10 || named == len(pts) {
+		t.Errorf("%d of %d points named, want most but not all", named, len(pts))
 	}
 }
 

@@ -280,6 +280,10 @@ func (d *dataset) intensities() *Figure {
 	c := newChart(f.Title, "", "", 600, 420)
 	c.valueX("Production intensity", u+" per "+m+" of value added")
 	c.valueY("Consumption intensity", u+" per "+m+" of final demand")
+	// The line first, so that the points sit on top of it; it draws
+	// nothing when it misses the ranges.
+	eq := draw.LineStyle{Color: grey, Width: 1, Dashes: []vg.Length{4, 3}}
+	c.p.Add(diagonal{eq})
 	for k, xy := range pts {
 		sc, err := plotter.NewScatter(xy)
 		if err != nil {
@@ -290,15 +294,16 @@ func (d *dataset) intensities() *Figure {
 		c.legend.Add(names[k], swatch{dot: &sc.GlyphStyle})
 	}
 	c.p.Add(lbl)
+	if len(lbl.pts) > maxSeries {
+		f.Caption += " Where names would overlap, some points go unnamed; the table lists every region."
+	}
 	pad(&c.p.X, 0.06)
 	pad(&c.p.Y, 0.06)
-	eq := draw.LineStyle{Color: grey, Width: 1, Dashes: []vg.Length{4, 3}}
 	if crosses(c.p) {
 		// One range on both axes puts the line at 45 degrees, so that a
 		// point's distance from it reads the same either way.
 		lo, hi := min(c.p.X.Min, c.p.Y.Min), max(c.p.X.Max, c.p.Y.Max)
 		c.p.X.Min, c.p.X.Max, c.p.Y.Min, c.p.Y.Max = lo, hi, lo, hi
-		c.p.Add(diagonal{eq})
 		c.legend.Add("equal intensity", swatch{line: &eq})
 	} else {
 		side := "below"

@@ -11,8 +11,9 @@ import (
 // pointLabels writes a name beside each point of a scatter plot. Each
 // label takes the first of eight places around its point (right, left,
 // above, below, then the corners) where it overlaps no label already
-// placed, no point and nothing outside the data area; where every place
-// overlaps, the one that overlaps least.
+// placed, no point and nothing outside the data area. A label with no
+// such place is left out: in a dense cloud a few points go unnamed,
+// rather than all of them unreadable.
 type pointLabels struct {
 	pts    plotter.XYs
 	names  []string
@@ -49,11 +50,13 @@ func (l *pointLabels) box(pt vg.Point, name string, pl place) (vg.Point, vg.Rect
 	return at, vg.Rectangle{Min: at.Add(r.Min), Max: at.Add(r.Max)}
 }
 
-// placed is where a label goes: its anchor, alignment and extent.
+// placed is where a label goes: its anchor, alignment and extent; ok
+// is false for a label left out.
 type placed struct {
 	at  vg.Point
 	pl  place
 	box vg.Rectangle
+	ok  bool
 }
 
 // layout places the labels of the points pts, in canvas coordinates,
@@ -66,21 +69,18 @@ func (l *pointLabels) layout(pts []vg.Point, frame vg.Rectangle) []placed {
 	}
 	out := make([]placed, len(pts))
 	for i, pt := range pts {
-		bestCost := -1.0
 		for _, pl := range places {
 			at, r := l.box(pt, l.names[i], pl)
-			cost := area(r) - area(intersect(r, frame))
+			free := area(intersect(r, frame)) == area(r)
 			for _, t := range taken {
-				cost += area(intersect(r, t))
+				free = free && area(intersect(r, t)) == 0
 			}
-			if bestCost < 0 || cost < bestCost {
-				out[i], bestCost = placed{at, pl, r}, cost
-			}
-			if cost == 0 {
+			if free {
+				out[i] = placed{at, pl, r, true}
+				taken = append(taken, r)
 				break
 			}
 		}
-		taken = append(taken, out[i].box)
 	}
 	return out
 }
@@ -93,6 +93,9 @@ func (l *pointLabels) Plot(c draw.Canvas, p *plot.Plot) {
 		pts[i] = vg.Point{X: trX(xy.X), Y: trY(xy.Y)}
 	}
 	for i, pl := range l.layout(pts, c.Rectangle) {
+		if !pl.ok {
+			continue
+		}
 		sty := l.style
 		sty.XAlign, sty.YAlign = pl.pl.x, pl.pl.y
 		c.FillText(sty, pl.at, l.names[i])
