@@ -22,8 +22,8 @@
 //
 // # The formats
 //
-// "pymrio" reads the folder pymrio's save_all writes in its txt format:
-// file_parameters.json, Z.txt (flow form) or A.txt (coefficient form),
+// "pymrio" reads the folder pymrio's save_all writes in its txt or parquet
+// format: file_parameters.json, Z.txt (flow form) or A.txt (coefficient form),
 // Y.txt, optionally x.txt, and one subfolder per extension holding F.txt
 // (S.txt in coefficient form), optionally F_Y.txt and unit.txt. Each
 // extension is named after its folder ("emissions"); a stressor's label is
@@ -31,6 +31,11 @@
 // row of factor_inputs also becomes Table.ValueAdded. Regions and sectors
 // come in the order of Z's rows; consumers are the regions, then any region
 // that appears only in Y's columns.
+//
+// A Parquet file is a DataFrame as pandas' to_parquet writes it: the row
+// labels are the index columns its "pandas" metadata names, and a column
+// of two or more header levels is named by Python's text of the tuple of
+// its labels, "('reg1', 'food')".
 //
 // The folder may also be a zip archive of it, with the system's
 // file_parameters.json at its root or in one folder within. In coefficient
@@ -211,6 +216,8 @@
 //     side: the full release (164 regions, 120 sectors) is 39360 x 39360,
 //     12 GB of numbers, held whole before its use and supply blocks are
 //     taken out.
+//   - The Parquet layout is read as pandas documents its metadata; the
+//     tests write their Parquet files here, with arrow-go, not with pandas.
 //   - OECD ICIO's split regions (CN1, CN2, MX1, MX2) are added into CHN
 //     and MEX only when those are in the table; a table whose whole region
 //     is missing keeps the parts as regions.

@@ -211,16 +211,20 @@ func (r *pymrioReader) frame(p *pymrioParams, key string, indexCols, headerRows 
 		return nil, nil
 	}
 	switch {
+	case strings.HasSuffix(f.Name, ".parquet"):
+		// The file's own metadata gives its layout: load checks it.
 	case !strings.HasSuffix(f.Name, ".txt"):
-		// TODO(pymrio-parquet): save_all(table_format="parquet") writes
-		// Parquet; reading it needs arrow-go's parquet reader here.
-		return nil, fileError(p.path(), ErrLayout, "file %s is %q; only the txt layout is read", key, f.Name)
+		return nil, fileError(p.path(), ErrLayout, "file %s is %q; only the txt and parquet layouts are read", key, f.Name)
 	case indexCols >= 0 && int(f.IndexCols) != indexCols || indexCols < 0 && f.IndexCols < 1:
 		return nil, fileError(p.path(), ErrLayout, "file %s has nr_index_col %d, want %d", key, f.IndexCols, indexCols)
 	case int(f.HeaderRows) != headerRows:
 		return nil, fileError(p.path(), ErrLayout, "file %s has nr_header %d, want %d", key, f.HeaderRows, headerRows)
 	}
-	return r.load(p, key, layout{comma: '\t', indexCols: int(f.IndexCols), headerRows: headerRows, text: text}, rowsHint)
+	ic := int(f.IndexCols)
+	if strings.HasSuffix(f.Name, ".parquet") {
+		ic = max(indexCols, 0) // the file says; any when the caller takes any
+	}
+	return r.load(p, key, layout{comma: '\t', indexCols: ic, headerRows: headerRows, text: text}, rowsHint)
 }
 
 // load reads the file the parameters name under key with the layout given.
@@ -229,7 +233,23 @@ func (r *pymrioReader) load(p *pymrioParams, key string, l layout, rowsHint int)
 	if name == "" || path.Base(name) != name {
 		return nil, fileError(p.path(), ErrLayout, "file %s: name %q is not a file name", key, name)
 	}
-	fr, err := p.src.frame(path.Join(p.dir, name), l, rowsHint)
+	rel := path.Join(p.dir, name)
+	var fr *frame
+	var err error
+	if strings.HasSuffix(name, ".parquet") {
+		fr, err = p.src.parquetFrame(rel, l.text)
+		switch {
+		case err != nil:
+		case l.indexCols > 0 && fr.indexCols != l.indexCols:
+			err = fileError(fr.file, ErrLayout, "%d index columns, want %d", fr.indexCols, l.indexCols)
+		case fr.cols() == 0:
+			err = fileError(fr.file, ErrLayout, "no data columns")
+		case len(fr.colParts[0]) != l.headerRows:
+			err = fileError(fr.file, ErrLayout, "columns of %d header levels, want %d", len(fr.colParts[0]), l.headerRows)
+		}
+	} else {
+		fr, err = p.src.frame(rel, l, rowsHint)
+	}
 	if err == nil && r.fix != nil {
 		err = r.fix(key, fr)
 	}
@@ -384,7 +404,7 @@ func (r *pymrioReader) units(ext *table.Extension, p *pymrioParams, indexCols in
 	if !ok {
 		return nil
 	}
-	if n := int(uf.IndexCols); n != indexCols && n != indexCols+1 || uf.HeaderRows != 1 {
+	if n := int(uf.IndexCols); !strings.HasSuffix(uf.Name, ".parquet") && (n != indexCols && n != indexCols+1 || uf.HeaderRows != 1) {
 		return fileError(p.path(), ErrLayout, "file unit has nr_index_col %d and nr_header %d, want %d and 1",
 			n, uf.HeaderRows, indexCols)
 	}
