@@ -100,6 +100,8 @@ type job struct {
 	// missing maps figure IDs to text their note must hold; every other
 	// figure must be drawn.
 	missing map[string]string
+	// notes are texts the header's list of what is missing must hold.
+	notes []string
 }
 
 // TestReportInBrowser writes the reports of the GA 2019 example, of a
@@ -141,6 +143,8 @@ func TestReportInBrowser(t *testing.T) {
 		"consumer-shares":         "flows.arrow is missing for year 2019, scenario baseline",
 		"scenario-efficient-reg1": "There are no outputs for year 2019, scenario efficient-reg1, though manifest.json lists them.",
 	}
+	partial.notes = []string{"manifest.json lists output files that are not there: year=2019/scenario=baseline/flows.arrow, " +
+		"year=2019/scenario=efficient-reg1/"}
 
 	for _, j := range []job{ga, years, partial} {
 		t.Run(j.name, func(t *testing.T) {
@@ -317,6 +321,14 @@ func checkPage(t *testing.T, b *Browser, j job, html, shots string) {
 			save(t, filepath.Join(shots, j.name+"-"+f.ID+".png"), shot)
 			checkDrawn(t, f.ID, shot)
 		}
+	}
+	for _, want := range j.notes {
+		if !slices.ContainsFunc(pg.Notes, func(n string) bool { return strings.Contains(n, want) }) {
+			t.Errorf("the header's notes %q lack %q", pg.Notes, want)
+		}
+	}
+	if len(j.notes) == 0 && len(pg.Notes) > 0 {
+		t.Errorf("the header says something is missing: %q", pg.Notes)
 	}
 	for id := range j.missing {
 		if !slices.ContainsFunc(pg.Figures, func(f figure) bool { return f.ID == id }) {
