@@ -55,6 +55,16 @@
 // whose files use different conventions is an error naming both files;
 // the option region_codes: rename renames every ISO code instead.
 //
+// "exiobase1" and "exiobase2" read an EXIOBASE 1 or 2 download in
+// coefficient form, a folder or its zip archive: mrIot (A) and
+// mrFinalDemand (Y), whose last index column is the unit, and the
+// extensions factor_inputs, emissions, materials and resources from
+// mrFactorInputs, mrEmissions, mrMaterials and mrResources (S, the
+// stressor labels then the unit, "kg/M.EUR" read as "kg") with F_Y from
+// mrFDEmissions, mrFDMaterials and mrFDResources. Each file's index
+// columns and header rows are counted from its first lines, as pymrio
+// sniffs them. x is left to the accounts (L y).
+//
 // "eora26" reads one year of Eora26 (options year and price, needed only
 // when the source holds several): the tab-separated matrices T (as Z), FD
 // (Y), VA, Q and QY, which carry no labels, and labels_T.txt,
@@ -180,6 +190,9 @@
 //   - gloria: x is set to U 1 + Y 1, which is the L y that pymrio solves
 //     for; the value-added extension has one stressor per region and
 //     category, "AUS/Compensation of employees D.1", as pymrio's index.
+//   - exiobase2: pymrio's parse_exiobase2 also builds an "impact"
+//     extension from the characterisation workbook in the archive; it is
+//     not built here.
 //   - wiod: empty cells are zero (pymrio leaves them NaN, which spreads
 //     into its results); the SEA employment data and the environmental
 //     accounts (xls) are not read.
