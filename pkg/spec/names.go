@@ -52,7 +52,7 @@ var (
 var formats = struct {
 	sync.RWMutex
 	names []string
-}{names: []string{"pymrio", "useeio", "exiobase3", "eora26", "oecd-icio", "gloria", "sut", "wiod"}}
+}{names: []string{"pymrio", "useeio", "exiobase3", "eora26", "oecd-icio", "gloria", "sut", "wiod", "exiobase1", "exiobase2"}}
 
 // Formats returns the input format names a job spec may name, sorted.
 func Formats() []string {
