@@ -280,3 +280,34 @@ func BenchmarkReadTSVReference(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReadTSVFullDigits reads a 500 x 500 matrix of random numbers
+// in their shortest round-trip form, 16 and 17 significant digits mostly:
+// the numbers the fast path leaves to strconv.ParseFloat.
+func BenchmarkReadTSVFullDigits(b *testing.B) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var sb strings.Builder
+	const n = 500
+	for _, level := range []string{"region", "sector"} {
+		sb.WriteString(level + "\t")
+		for j := range n {
+			sb.WriteString("\t" + level[:1] + strconv.Itoa(j))
+		}
+		sb.WriteString("\n")
+	}
+	sb.WriteString("region\tsector" + strings.Repeat("\t", n) + "\n")
+	for i := range n {
+		sb.WriteString("r\ts" + strconv.Itoa(i))
+		for range n {
+			sb.WriteString("\t" + strconv.FormatFloat(rng.Float64()*1e3, 'g', -1, 64))
+		}
+		sb.WriteString("\n")
+	}
+	src := sb.String()
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if _, err := readFrame(strings.NewReader(src), "bench", tsvLayout, square); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

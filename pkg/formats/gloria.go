@@ -229,6 +229,11 @@ func (g *gloriaReader) result(src *source, part, year, version, markup string) (
 }
 
 // read reads the results and builds the table.
+//
+// TODO(gloria-memory): T is read whole, though only its use block (product
+// rows, industry columns) and supply block are kept: 12 GB for the full
+// release, and as much again for the blocks. A frame reader that keeps
+// chosen rows and columns as it parses would need a quarter of it.
 func (g *gloriaReader) read(mrio, sat *source, year, version, where string) (*table.Table, error) {
 	R, S, F, V, K := len(g.regions), len(g.sectors), len(g.finalDemand), len(g.valueAdded), len(g.satellites)
 	n2 := 2 * R * S // T's side: region, then Industry or Product, then sector
