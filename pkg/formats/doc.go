@@ -240,9 +240,10 @@
 //   - USEEIO's value-added rows are by industry, the table's sectors are
 //     commodities: only regional totals are kept (Table.RegionValueAdded),
 //     and Table.ValueAdded stays nil.
-//   - Readers hold the whole text of no file, but a 10^4-sector table still
-//     needs its 10^8 numbers twice over while reordering; tables whose
-//     files are in canonical order are not copied.
+//   - Readers hold the whole text of no file, and reorder rows and columns
+//     in place: a table is held once, whatever the order of its files.
+//     Readers that build a table from parts of a file (GLORIA, OECD ICIO,
+//     WIOD, make and use) hold the file and the table.
 //
 // # Speed
 //

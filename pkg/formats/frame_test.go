@@ -311,3 +311,28 @@ func BenchmarkReadTSVFullDigits(b *testing.B) {
 		}
 	}
 }
+
+// TestFrameMatrix checks the in-place reordering against a copy made
+// entry by entry, over random permutations of several shapes.
+func TestFrameMatrix(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, shape := range [][2]int{{1, 1}, {1, 5}, {5, 1}, {7, 7}, {13, 4}, {30, 30}} {
+		r, c := shape[0], shape[1]
+		for range 20 {
+			data := make([]float64, r*c)
+			for k := range data {
+				data[k] = float64(k)
+			}
+			rowPerm, colPerm := rng.Perm(r), rng.Perm(c)
+			f := &frame{data: slices.Clone(data)}
+			m := f.matrix(rowPerm, colPerm)
+			for i := range r {
+				for j := range c {
+					if got, want := m.At(rowPerm[i], colPerm[j]), data[i*c+j]; got != want {
+						t.Fatalf("%d x %d, rows %v, columns %v: entry (%d, %d) = %v, want %v", r, c, rowPerm, colPerm, rowPerm[i], colPerm[j], got, want)
+					}
+				}
+			}
+		}
+	}
+}

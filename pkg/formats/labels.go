@@ -148,22 +148,47 @@ func (s side) unique() error {
 
 // matrix returns the frame's numbers as a rows x cols matrix with data row
 // i at row rowPerm[i] and column j at colPerm[j]. Both permutations must be
-// complete (from orderBy). The frame's buffer is reused when no reordering
-// is needed; the frame must not be used afterwards.
+// complete (from orderBy). The numbers are moved in the frame's own buffer,
+// with one row of scratch, so a large matrix is never held twice; the frame
+// must not be used afterwards.
 func (f *frame) matrix(rowPerm, colPerm []int) *mat.Dense {
 	r, c := len(rowPerm), len(colPerm)
-	if identity(rowPerm) && identity(colPerm) {
-		return mat.NewDense(r, c, f.data[:r*c:r*c])
-	}
-	out := make([]float64, r*c)
-	for i, pi := range rowPerm {
-		src := f.data[i*c : (i+1)*c]
-		dst := out[pi*c : (pi+1)*c]
-		for j, pj := range colPerm {
-			dst[pj] = src[j]
+	data := f.data[:r*c : r*c]
+	f.data = nil
+	if !identity(colPerm) {
+		tmp := make([]float64, c)
+		for i := range r {
+			row := data[i*c : (i+1)*c]
+			copy(tmp, row)
+			for j, pj := range colPerm {
+				row[pj] = tmp[j]
+			}
 		}
 	}
-	return mat.NewDense(r, c, out)
+	// Rows follow their permutation's cycles: the row in hand goes to its
+	// place, and the row it displaces is the next in hand.
+	var hand []float64
+	done := make([]bool, r)
+	for start := range r {
+		if done[start] || rowPerm[start] == start {
+			continue
+		}
+		if hand == nil {
+			hand = make([]float64, c)
+		}
+		copy(hand, data[start*c:(start+1)*c])
+		for i := rowPerm[start]; ; i = rowPerm[i] {
+			row := data[i*c : (i+1)*c]
+			for k := range row {
+				row[k], hand[k] = hand[k], row[k]
+			}
+			done[i] = true
+			if i == start {
+				break
+			}
+		}
+	}
+	return mat.NewDense(r, c, data)
 }
 
 func identity(p []int) bool {
