@@ -153,7 +153,7 @@ func (s side) unique() error {
 // must not be used afterwards.
 func (f *frame) matrix(rowPerm, colPerm []int) *mat.Dense {
 	r, c := len(rowPerm), len(colPerm)
-	data := f.data[:r*c : r*c]
+	data := f.data[: r*c : r*c]
 	f.data = nil
 	if !identity(colPerm) {
 		tmp := make([]float64, c)
