@@ -253,8 +253,12 @@
 // once when the number of rows is known. Numbers of up to 19 significant
 // digits whose value and power of ten are exact in float64 take a fast
 // path (one multiply or divide, correctly rounded, so the same bits as
-// strconv.ParseFloat); any other goes to strconv.ParseFloat. Memory is
-// the matrix plus a few chunks per worker.
+// strconv.ParseFloat); any other goes to strconv.ParseFloat, directly when
+// the cell holds only decimal characters. Memory is the matrix plus a few
+// chunks per worker. On the same 2-core machine, numbers written with up
+// to 9 significant digits read at about 300 MB/s, numbers in full
+// round-trip precision (16 and 17 digits) at about 350 MB/s: both stay
+// well above what pandas' parser reaches.
 //
 // Measured on a 2-core machine, a synthetic table in pymrio's layout with
 // 9800 sectors (49 regions of 200; Z.txt 310 MB, Y.txt 24 MB) opens in

@@ -508,6 +508,15 @@ func (p *frameReader) cell(b []byte, c *chunk) (float64, error) {
 	return parseCell(b)
 }
 
+// cellText is cell for a cell split off a quoted line.
+func (p *frameReader) cellText(s string, c *chunk) (float64, error) {
+	if s == "" && p.l.blankZero {
+		c.blanks++
+		return 0, nil
+	}
+	return parseNumber(s)
+}
+
 func (p *frameReader) plainRagged(line int, ln []byte) error {
 	return ragged(p.file, line, bytes.Count(ln, []byte{p.comma})+1, p.width, p.firstLine)
 }
@@ -525,7 +534,7 @@ func (p *frameReader) cellsRecord(c *chunk, k, line int, cells []string) error {
 	}
 	dst := c.data[k*nc : (k+1)*nc]
 	for j, cell := range cells[ic:] {
-		v, err := p.cell([]byte(cell), c)
+		v, err := p.cellText(cell, c)
 		if err != nil {
 			return p.numberError(line, ic+j, c.parts[k], j, err)
 		}

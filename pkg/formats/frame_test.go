@@ -336,3 +336,22 @@ func TestFrameMatrix(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseCell checks that parseCell and scanNumber give what
+// parseNumber gives: the same bits, or the same error.
+func FuzzParseCell(f *testing.F) {
+	for _, s := range []string{"0", "-0", "1.5e-3", "123456789012345678901", "1e400", "NaN", "", "0x1p3", "1_0", ".", "+.e5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, werr := parseNumber(s)
+		got, gerr := parseCell([]byte(s))
+		if (werr == nil) != (gerr == nil) || werr != nil && werr.Error() != gerr.Error() ||
+			math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("parseCell(%q) = %v, %v; parseNumber = %v, %v", s, got, gerr, want, werr)
+		}
+		if v, n, ok := scanNumber([]byte(s)); ok && n == len(s) && (werr != nil || math.Float64bits(v) != math.Float64bits(want)) {
+			t.Fatalf("scanNumber(%q) = %v; parseNumber = %v, %v", s, v, want, werr)
+		}
+	})
+}

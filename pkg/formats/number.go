@@ -32,18 +32,26 @@ func parseNumber(s string) (float64, error) {
 	return 0, fmt.Errorf("%w: %q", ErrNotNumber, s)
 }
 
-// parseCell is parseNumber on bytes, without copying them: the fast path
-// of scanNumber where it applies, strconv.ParseFloat otherwise.
+// parseCell is parseNumber on bytes, without copying them, for a cell
+// that scanNumber did not take: one of plain decimal characters goes
+// straight to strconv.ParseFloat, any other through parseNumber's checks.
 func parseCell(b []byte) (float64, error) {
-	if v, n, ok := scanNumber(b); ok && n == len(b) {
-		return v, nil
-	}
 	if len(b) == 0 {
 		return parseNumber("")
 	}
-	// parseNumber keeps no reference to s: ParseFloat copies the text
-	// into its errors, and fmt's %q formats it at once.
-	return parseNumber(unsafe.String(&b[0], len(b)))
+	// Neither keeps a reference to s: ParseFloat copies the text into its
+	// errors, and fmt's %q formats it at once.
+	s := unsafe.String(&b[0], len(b))
+	plain := true
+	for _, c := range b {
+		plain = plain && (c-'0' < 10 || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E')
+	}
+	if plain {
+		if v, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(v, 0) {
+			return v, nil
+		}
+	}
+	return parseNumber(s)
 }
 
 // pow10 holds the powers of ten that float64 represents exactly.
