@@ -124,7 +124,11 @@
 // total output and is dropped, and the rows below the block other than
 // the totals r60 and r69 are the extension factor_inputs, whose "Value
 // added at basic prices" (r64) is Table.ValueAdded. Empty cells are zero
-// and counted in a note. WIOD's environmental accounts (AIR_may12 and the
+// and counted in a note. A socio-economic accounts file beside the table
+// (WIOD_SEA*.xlsx, or in a folder SEA) gives the extension SEA, as in
+// pymrio: persons engaged (EMP), employees (EMPE) and their hours (H_EMP,
+// H_EMPE) for the table's year, zero where the file has no figure (RoW).
+// WIOD's environmental accounts (AIR_may12 and the
 // like) are Excel 97 .xls files, which no module this project uses can
 // read: they are not read (see the TODO in wiod.go).
 //
@@ -194,8 +198,7 @@
 //     extension from the characterisation workbook in the archive; it is
 //     not built here.
 //   - wiod: empty cells are zero (pymrio leaves them NaN, which spreads
-//     into its results); the SEA employment data and the environmental
-//     accounts (xls) are not read.
+//     into its results); the environmental accounts (xls) are not read.
 //   - sut: pymrio has no such parser; the construction is MATH.md's
 //     supply-use section, with x = q = V^T 1 (pymrio's GLORIA parser, by
 //     contrast, divides by U 1 + Y 1).

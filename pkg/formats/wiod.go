@@ -69,7 +69,98 @@ func readWIOD(p string, opts map[string]string) (*table.Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	return wiodTable(s)
+	t, err := wiodTable(s)
+	if err != nil {
+		return nil, err
+	}
+	return t, wiodSEA(t, filepath.Dir(file), s.cell(0, 0))
+}
+
+// The employment accounts of WIOD's socio-economic accounts (SEA) that
+// pymrio reads, and their units.
+var (
+	wiodSEAVariables = []string{"EMP", "EMPE", "H_EMP", "H_EMPE"}
+	wiodSEAUnits     = []string{"thousand persons", "thousand persons", "mill hours", "mill hours"}
+	wiodSEAFile      = regexp.MustCompile(`^WIOD_SEA.*\.xlsx$`)
+)
+
+// wiodSEA adds the extension SEA from the socio-economic accounts file
+// beside the world table (or in a folder SEA there), when there is one:
+// persons engaged and employees, and their hours, by product, for the
+// year the table's title ends with. Regions or products the file lacks
+// (RoW) are zero, as pymrio makes them; a year it lacks is noted.
+func wiodSEA(t *table.Table, dir, title string) error {
+	var found []string
+	for _, d := range []string{filepath.Join(dir, "SEA"), dir} {
+		entries, err := os.ReadDir(d)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if wiodSEAFile.MatchString(e.Name()) {
+				found = append(found, filepath.Join(d, e.Name()))
+			}
+		}
+		if len(found) > 0 {
+			break
+		}
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	slices.Sort(found)
+	file := found[0]
+	fh, err := os.Open(file)
+	if err != nil {
+		return openError(file, err)
+	}
+	defer fh.Close()
+	info, err := fh.Stat()
+	if err != nil {
+		return openError(file, err)
+	}
+	w, err := openWorkbook(fh, info.Size(), file)
+	if err != nil {
+		return err
+	}
+	s, err := w.sheet("DATA", -1)
+	if err != nil {
+		return err
+	}
+	year := title[max(len(title)-4, 0):]
+	col := -1
+	if len(s.cells) > 0 {
+		col = slices.Index(s.cells[0], "_"+year)
+	}
+	if col < 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("%s has no column _%s: no extension SEA", filepath.Base(file), year))
+		return nil
+	}
+	prod := map[string]int{}
+	for k := range t.N() {
+		prod[key(t.Regions[k/len(t.Sectors)], t.Sectors[k%len(t.Sectors)])] = k
+	}
+	e := &table.Extension{Name: "SEA", Stressors: wiodSEAVariables, Units: wiodSEAUnits,
+		F: mat.NewDense(len(wiodSEAVariables), t.N(), nil)}
+	for r := 1; r < len(s.cells); r++ {
+		v := slices.Index(wiodSEAVariables, s.cell(r, 1))
+		if v < 0 || s.cell(r, 3) == "TOT" {
+			continue
+		}
+		k, ok := prod[key(s.cell(r, 0), s.cell(r, 3))]
+		if !ok {
+			return s.errorAt(r, 0, ErrLabel, "%s/%s is not a product of the world table", s.cell(r, 0), s.cell(r, 3))
+		}
+		x := 0.0
+		if c := s.cell(r, col); c != "" {
+			if x, err = parseNumber(c); err != nil {
+				return &ParseError{File: file, Err: fmt.Errorf("sheet %q cell %s: %w", s.name, cellName(r, col), err)}
+			}
+		}
+		e.F.Set(v, k, x)
+	}
+	t.Extensions = append(t.Extensions, e)
+	return nil
 }
 
 // wiodPath returns the file to read.

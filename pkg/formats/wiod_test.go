@@ -43,6 +43,16 @@ func TestWIODMock(t *testing.T) {
 	if len(tab.Notes) != 1 || !strings.Contains(tab.Notes[0], "empty cells read as zero") {
 		t.Errorf("notes %q", tab.Notes)
 	}
+	sea := tab.Extensions[1]
+	if sea.Name != "SEA" || !slices.Equal(sea.Stressors, []string{"EMP", "EMPE", "H_EMP", "H_EMPE"}) || sea.Units[2] != "mill hours" {
+		t.Fatalf("extension %q %q %q", sea.Name, sea.Stressors, sea.Units)
+	}
+	checkCells(t, []cell{{"SEA F[EMP, AUS/AtB] (the sheet DATA, column _2009)", sea.F.At(0, 0), 43.58770386015548}})
+	for j := 5 * 8; j < 6*8; j++ {
+		if v := sea.F.At(0, j); v != 0 {
+			t.Errorf("SEA F[EMP, RoW/%s] = %v; the file has no RoW, which is zero", tab.Sectors[j%8], v)
+		}
+	}
 	byYear, err := Open("wiod", filepath.Dir(wiodMock(t)), map[string]string{"year": "2009"})
 	if err != nil {
 		t.Fatal(err)
@@ -113,4 +123,24 @@ func TestWIODBadInput(t *testing.T) {
 	}
 	_, err = Open("wiod", dir, map[string]string{"year": "2009"})
 	wantError(t, err, "wiot09_x.xlsx: unexpected layout: not an xlsx workbook", "", "", ErrLayout)
+}
+
+// TestWIODSEAYear reads a table whose year the SEA file lacks: no
+// extension SEA, and a note.
+func TestWIODSEAYear(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(wiodMock(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "wiot09_row_sep12.xlsx"), string(data))
+	sea := filepath.Join(filepath.Dir(wiodMock(t)), "WIOD_SEA_July14.xlsx")
+	rewriteXLSX(t, sea, filepath.Join(dir, "WIOD_SEA_July14.xlsx"), "xl/sharedStrings.xml", ">_2009<", ">_2019<")
+	tab, err := Open("wiod", filepath.Join(dir, "wiot09_row_sep12.xlsx"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tab.Extensions) != 1 || !strings.Contains(strings.Join(tab.Notes, "\n"), "WIOD_SEA_July14.xlsx has no column _2009: no extension SEA") {
+		t.Errorf("%d extensions, notes %q", len(tab.Extensions), tab.Notes)
+	}
 }
