@@ -141,19 +141,11 @@ type gloriaReader struct {
 // labels reads the ReadMe workbook's sheets Regions, Sectors, "Value
 // added and final demand" and Satellites.
 func (g *gloriaReader) labels(file, nameCol string) error {
-	fh, err := os.Open(file)
-	if err != nil {
-		return openError(file, err)
-	}
-	defer fh.Close()
-	info, err := fh.Stat()
-	if err != nil {
-		return openError(file, err)
-	}
-	w, err := openWorkbook(fh, info.Size(), file)
-	if err != nil {
-		return err
-	}
+	return withWorkbook(file, func(w *workbook) error { return g.labelsFrom(w, file, nameCol) })
+}
+
+func (g *gloriaReader) labelsFrom(w *workbook, file, nameCol string) error {
+	var err error
 	lists := []struct {
 		sheet, column string
 		into          *[]string

@@ -52,20 +52,11 @@ func readWIOD(p string, opts map[string]string) (*table.Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	fh, err := os.Open(file)
-	if err != nil {
-		return nil, openError(file, err)
-	}
-	defer fh.Close()
-	info, err := fh.Stat()
-	if err != nil {
-		return nil, openError(file, err)
-	}
-	w, err := openWorkbook(fh, info.Size(), file)
-	if err != nil {
-		return nil, err
-	}
-	s, err := w.sheet("", 0)
+	var s *sheetGrid
+	err = withWorkbook(file, func(w *workbook) (err error) {
+		s, err = w.sheet("", 0)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -110,20 +101,11 @@ func wiodSEA(t *table.Table, dir, title string) error {
 	}
 	slices.Sort(found)
 	file := found[0]
-	fh, err := os.Open(file)
-	if err != nil {
-		return openError(file, err)
-	}
-	defer fh.Close()
-	info, err := fh.Stat()
-	if err != nil {
-		return openError(file, err)
-	}
-	w, err := openWorkbook(fh, info.Size(), file)
-	if err != nil {
+	var s *sheetGrid
+	err := withWorkbook(file, func(w *workbook) (err error) {
+		s, err = w.sheet("DATA", -1)
 		return err
-	}
-	s, err := w.sheet("DATA", -1)
+	})
 	if err != nil {
 		return err
 	}

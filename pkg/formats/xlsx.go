@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -119,6 +120,24 @@ func openWorkbook(r io.ReaderAt, size int64, file string) (*workbook, error) {
 		w.strings = append(w.strings, s)
 	}
 	return w, nil
+}
+
+// withWorkbook opens the xlsx file, calls fn with it, and closes it.
+func withWorkbook(file string, fn func(*workbook) error) error {
+	fh, err := os.Open(file)
+	if err != nil {
+		return openError(file, err)
+	}
+	defer fh.Close()
+	info, err := fh.Stat()
+	if err != nil {
+		return openError(file, err)
+	}
+	w, err := openWorkbook(fh, info.Size(), file)
+	if err != nil {
+		return err
+	}
+	return fn(w)
 }
 
 // decode unmarshals the part name into v.
