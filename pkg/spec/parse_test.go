@@ -154,7 +154,7 @@ func TestParseErrors(t *testing.T) {
 		{"two tables with one year", minimal + "  - {year: 2019, format: useeio, path: other}\n",
 			`spec: job.yaml line 5: tables[1].year: year "2019" is given twice (also tables[0].year)`},
 		{"unknown format", "job: j\noutput: o\ntables:\n  - year: 1\n    format: exiobase9\n    path: p\n",
-			`spec: job.yaml line 5: tables[0].format: unknown format "exiobase9" (known: pymrio, useeio)`},
+			`spec: job.yaml line 5: tables[0].format: unknown format "exiobase9" (known: eora26, exiobase1, exiobase2, exiobase3, gloria, oecd-icio, pymrio, sut, useeio, wiod)`},
 		{"path missing", "job: j\noutput: o\ntables:\n  - year: 1\n    format: pymrio\n",
 			"spec: job.yaml line 4: tables[0].path: path is missing"},
 		{"stressor twice", minimal + "stressors: [CO2, CH4, CO2]\n",
@@ -223,7 +223,7 @@ scenarios:
 	}
 	lines := strings.Split(err.Error(), "\n")
 	want := []string{
-		`spec: job.yaml line 5: tables[1].format: unknown format "nope" (known: pymrio, useeio)`,
+		`spec: job.yaml line 5: tables[1].format: unknown format "nope" (known: eora26, exiobase1, exiobase2, exiobase3, gloria, oecd-icio, pymrio, sut, useeio, wiod)`,
 		`spec: job.yaml line 5: tables[1].year: year "2019" is given twice (also tables[0].year)`,
 		`spec: job.yaml line 8: scenarios[1].name: scenario name "a" is given twice (also scenarios[0].name)`,
 	}
@@ -263,7 +263,7 @@ func TestRegisterFormat(t *testing.T) {
 	if _, err := Parse([]byte(src), "job.yaml", "."); err != nil {
 		t.Fatalf("after RegisterFormat: %v", err)
 	}
-	if got := Formats(); !reflect.DeepEqual(got, []string{"exiobase3-test", "pymrio", "useeio"}) {
+	if got := Formats(); !reflect.DeepEqual(got, []string{"eora26", "exiobase1", "exiobase2", "exiobase3", "exiobase3-test", "gloria", "oecd-icio", "pymrio", "sut", "useeio", "wiod"}) {
 		t.Errorf("Formats() = %v", got)
 	}
 }
