@@ -30,8 +30,8 @@ func (f *reportFlags) parse(args []string, stderr io.Writer) (location string, e
 		fmt.Fprintln(fs.Output(), "OUTPUT/JOB is a job's output folder, local or s3://bucket/prefix/JOB (credentials from the AWS_* environment).")
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&f.out, "out", "report.html", "`file` the HTML report is written to")
-	fs.StringVar(&f.png, "png", "", "`folder` to write each figure to as a PNG image; empty writes none")
+	fs.StringVar(&f.out, "out", "report.html", "`file` the HTML report is written to; its folder must exist, outside the job's, and a file there is replaced only when it is an earlier report")
+	fs.StringVar(&f.png, "png", "", "`folder` to write each figure to as a PNG image, made when missing (not its parents), outside the job's; empty writes none")
 	fs.StringVar(&f.opts.Stressor, "stressor", "", "`name` of the stressor the figures show; default: the first of the first extension other than factor_inputs")
 	fs.StringVar(&f.opts.Extension, "extension", "", "`name` of the stressor's extension, when the stressor's name is not unique")
 	fs.StringVar(&f.opts.Year, "year", "", "`year` of the single-year figures; default: the latest with baseline outputs")
@@ -86,6 +86,11 @@ func reportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return fail(err)
 	}
+	// Refuse a bad target before reading a job that may be large or
+	// far away.
+	if err := checkTargets(localJob(root, job), f.out, f.png); err != nil {
+		return fail(err)
+	}
 	st, err := store.Open(ctx, root, store.Options{})
 	if err != nil {
 		return fail(err)
@@ -100,8 +105,8 @@ func reportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return fail(fmt.Errorf("%s holds no manifest.json and no account files: not a job's output folder "+
 			"(want OUTPUT/JOB, such as out/ga-2019)", location))
 	}
-	if err := writeReport(f.out, rep); err != nil {
-		return fail(err)
+	if err := rep.WriteHTMLFile(f.out); err != nil {
+		return fail(fmt.Errorf("--out: %w", err))
 	}
 	abs, err := filepath.Abs(f.out)
 	if err != nil {
@@ -111,7 +116,7 @@ func reportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if f.png != "" {
 		names, err := rep.WritePNGs(f.png)
 		if err != nil {
-			return fail(err)
+			return fail(fmt.Errorf("--png: %w", err))
 		}
 		fmt.Fprintf(stdout, "figures: %d PNG files in %s\n", len(names), f.png)
 	}
@@ -152,26 +157,79 @@ func splitJob(location string) (root, job string, err error) {
 	return filepath.Dir(abs), filepath.Base(abs), nil
 }
 
-// writeReport writes the HTML page to name, creating its folder; a
-// failed write leaves no partial page behind.
-func writeReport(name string, rep *report.Report) error {
-	if dir := filepath.Dir(name); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
+// localJob returns the job's folder on this machine, or "" when the
+// outputs are in a bucket.
+func localJob(root, job string) string {
+	if strings.Contains(root, "://") {
+		return ""
+	}
+	return filepath.Join(root, job)
+}
+
+// checkTargets returns an error when the page or the PNG folder would go
+// inside the job's folder jobDir ("" for a bucket), where they could
+// replace its outputs, or where the report package refuses to write
+// (a missing folder, a file that is not an earlier report).
+func checkTargets(jobDir, out, png string) error {
+	for _, t := range []struct{ flag, name string }{{"--out", out}, {"--png", png}} {
+		if t.name == "" || jobDir == "" {
+			continue
+		}
+		in, err := within(jobDir, t.name)
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.flag, err)
+		}
+		if in {
+			return fmt.Errorf("%s %s is inside the job's output folder %s; write the report elsewhere", t.flag, t.name, jobDir)
 		}
 	}
-	out, err := os.Create(name)
+	if err := report.CheckHTMLFile(out); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	if png != "" {
+		if err := report.CheckPNGFolder(png); err != nil {
+			return fmt.Errorf("--png: %w", err)
+		}
+	}
+	return nil
+}
+
+// within reports whether name, which need not exist, is dir or lies
+// under it, once links are followed.
+func within(dir, name string) (bool, error) {
+	d, err := realPath(dir)
 	if err != nil {
-		return err
+		return false, err
 	}
-	err = rep.WriteHTML(out)
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
+	n, err := realPath(name)
 	if err != nil {
-		os.Remove(name)
+		return false, err
 	}
-	return err
+	rel, err := filepath.Rel(d, n)
+	if err != nil {
+		return false, nil
+	}
+	return rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)), nil
+}
+
+// realPath returns name made absolute with links followed, as far as it
+// exists; the part that does not exist yet is joined on as it is.
+func realPath(name string) (string, error) {
+	abs, err := filepath.Abs(name)
+	if err != nil {
+		return "", err
+	}
+	var rest []string
+	for p := abs; ; p = filepath.Dir(p) {
+		real, err := filepath.EvalSymlinks(p)
+		if err == nil {
+			return filepath.Join(append([]string{real}, rest...)...), nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) || filepath.Dir(p) == p {
+			return "", err
+		}
+		rest = append([]string{filepath.Base(p)}, rest...)
+	}
 }
 
 // writeGaps says what the report could not show: failed tasks, files

@@ -114,7 +114,7 @@ func TestReportS3(t *testing.T) {
 	if code, _, _ := runCLI(t, "run", specPath, "--output", location, "--workers", "1"); code != exitOK {
 		t.Fatalf("run: exit %d", code)
 	}
-	html := filepath.Join(t.TempDir(), "sub", "s3.html")
+	html := filepath.Join(t.TempDir(), "s3.html")
 	code, stdout, _ := runCLI(t, "report", location+"/pymrio-report-s3", "--out", html)
 	if code != exitOK || !strings.Contains(stdout, "report: "+html) {
 		t.Fatalf("report: exit %d, stdout %q", code, stdout)
@@ -163,5 +163,187 @@ func TestSplitJob(t *testing.T) {
 	root, job, err := splitJob(dir + string(filepath.Separator))
 	if err != nil || root != filepath.Dir(dir) || job != filepath.Base(dir) {
 		t.Errorf("splitJob(%q) = %q, %q, %v", dir, root, job, err)
+	}
+}
+
+// reportJob runs a one-year baseline job on pymrio's test MRIO and
+// returns its output folder.
+func reportJob(t *testing.T, name string) string {
+	t.Helper()
+	specPath, out := pymrioSpec(t, name, "  - name: baseline\n")
+	if code, _, _ := runCLI(t, "run", specPath, "--workers", "1"); code != exitOK {
+		t.Fatalf("run: exit %d", code)
+	}
+	return filepath.Join(out, name)
+}
+
+// fileTree lists every path under dir with its size and modification
+// time, one a line, to tell whether a command changed anything.
+func fileTree(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s %d %s\n", p, info.Size(), info.ModTime())
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestReportTargets: the page and the PNGs never go into the job's own
+// folder, never replace a file that is not a report, and never make
+// more than the PNG folder itself.
+func TestReportTargets(t *testing.T) {
+	job := reportJob(t, "pymrio-targets")
+	dir := t.TempDir()
+	notReport := filepath.Join(dir, "notes.html")
+	if err := os.WriteFile(notReport, []byte("<!DOCTYPE html>\n<p>my notes</p>\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	earlier := filepath.Join(dir, "earlier.html")
+	if code, _, _ := runCLI(t, "report", job, "--out", earlier); code != exitOK {
+		t.Fatalf("first report: exit %d", code)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(job, link); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"over the manifest", []string{"--out", filepath.Join(job, "manifest.json")}, exitFail,
+			"--out " + filepath.Join(job, "manifest.json") + " is inside the job's output folder " + job},
+		{"a new file in the job", []string{"--out", filepath.Join(job, "year=2010", "r.html")}, exitFail, "is inside the job's output folder"},
+		{"the job folder itself", []string{"--out", job}, exitFail, "is inside the job's output folder"},
+		{"through a link to the job", []string{"--out", filepath.Join(link, "r.html")}, exitFail, "is inside the job's output folder"},
+		{"missing folder", []string{"--out", filepath.Join(dir, "no", "such", "r.html")}, exitFail,
+			"--out: report: folder " + filepath.Join(dir, "no", "such") + " does not exist; create it first"},
+		{"a file that is not a report", []string{"--out", notReport}, exitFail,
+			notReport + " exists and is not a report this program wrote; not replacing it"},
+		{"an earlier report", []string{"--out", earlier}, exitOK, ""},
+		{"PNGs in the job", []string{"--out", filepath.Join(dir, "r.html"), "--png", filepath.Join(job, "png")}, exitFail,
+			"--png " + filepath.Join(job, "png") + " is inside the job's output folder"},
+		{"PNGs in a missing folder", []string{"--out", filepath.Join(dir, "r.html"), "--png", filepath.Join(dir, "no", "png")}, exitFail,
+			"--png: report: folder " + filepath.Join(dir, "no") + " does not exist; create it first"},
+		{"PNGs in a file", []string{"--out", filepath.Join(dir, "r.html"), "--png", notReport}, exitFail, "notes.html is not a folder"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			jobBefore, dirBefore := fileTree(t, job), fileTree(t, dir)
+			code, _, stderr := runCLI(t, append([]string{"report", job}, c.args...)...)
+			if code != c.code || !strings.Contains(stderr, c.stderr) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, c.code, c.stderr)
+			}
+			if after := fileTree(t, job); after != jobBefore {
+				t.Errorf("the job's folder changed:\n%s\nwas\n%s", after, jobBefore)
+			}
+			if after := fileTree(t, dir); code != exitOK && after != dirBefore {
+				t.Errorf("a refused report changed the folder:\n%s\nwas\n%s", after, dirBefore)
+			}
+		})
+	}
+}
+
+// TestReportBadOutputs: a damaged or swapped account file, or one that
+// no longer matches the manifest's sha256, fails the report with an
+// error naming the file, and no page is written; a missing file only
+// gives a note.
+func TestReportBadOutputs(t *testing.T) {
+	good := reportJob(t, "pymrio-bad")
+	regions := filepath.Join("year=2010", "scenario=baseline", "regions.arrow")
+	flows := filepath.Join("year=2010", "scenario=baseline", "flows.arrow")
+	read := func(t *testing.T, name string) []byte {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	rewrite := func(rel string, change func(old []byte) []byte) func(t *testing.T, job string) {
+		return func(t *testing.T, job string) {
+			name := filepath.Join(job, rel)
+			if err := os.WriteFile(name, change(read(t, name)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	noManifest := func(t *testing.T, job string) {
+		if err := os.Remove(filepath.Join(job, "manifest.json")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	flowsOverRegions := func(t *testing.T, job string) {
+		rewrite(regions, func([]byte) []byte { return read(t, filepath.Join(job, flows)) })(t, job)
+	}
+	random := func([]byte) []byte { return []byte("\x13\x37 random bytes, not Arrow \xfe\xff") }
+	truncated := func(old []byte) []byte { return old[:len(old)*2/3] }
+	empty := func([]byte) []byte { return nil }
+	cases := []struct {
+		name   string
+		damage []func(t *testing.T, job string)
+		code   int
+		stderr []string
+	}{
+		{"random bytes", []func(*testing.T, string){rewrite(regions, random)}, exitFail,
+			[]string{"pymrio-bad/year=2010/scenario=baseline/regions.arrow: sha256 ", "the file changed after the job wrote it (it does not start with ARROW1"}},
+		{"random bytes, no manifest", []func(*testing.T, string){rewrite(regions, random), noManifest}, exitFail,
+			[]string{"pymrio-bad/year=2010/scenario=baseline/regions.arrow: not an Arrow IPC file"}},
+		{"truncated", []func(*testing.T, string){rewrite(flows, truncated)}, exitFail,
+			[]string{"pymrio-bad/year=2010/scenario=baseline/flows.arrow: sha256 ", "(it does not end with ARROW1, as every .arrow file does: truncated?)"}},
+		{"truncated, no manifest", []func(*testing.T, string){rewrite(flows, truncated), noManifest}, exitFail,
+			[]string{"pymrio-bad/year=2010/scenario=baseline/flows.arrow: not an Arrow IPC file"}},
+		{"empty", []func(*testing.T, string){rewrite(regions, empty)}, exitFail,
+			[]string{"pymrio-bad/year=2010/scenario=baseline/regions.arrow: sha256 ", "(it is empty)"}},
+		{"empty, no manifest", []func(*testing.T, string){rewrite(regions, empty), noManifest}, exitFail,
+			[]string{"pymrio-bad/year=2010/scenario=baseline/regions.arrow: empty file"}},
+		{"flows over regions", []func(*testing.T, string){flowsOverRegions}, exitFail,
+			[]string{"pymrio-bad/year=2010/scenario=baseline/regions.arrow: sha256 ", "the file changed after the job wrote it"}},
+		{"flows over regions, no manifest", []func(*testing.T, string){flowsOverRegions, noManifest}, exitFail,
+			[]string{`pymrio-bad/year=2010/scenario=baseline/regions.arrow: no column "region"; its columns are`}},
+		{"manifest truncated", []func(*testing.T, string){rewrite("manifest.json", truncated)}, exitFail,
+			[]string{"pymrio-bad/manifest.json: not a JSON object"}},
+		{"a missing file is a note", []func(*testing.T, string){func(t *testing.T, job string) {
+			if err := os.Remove(filepath.Join(job, flows)); err != nil {
+				t.Fatal(err)
+			}
+		}}, exitOK, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			job := filepath.Join(t.TempDir(), "pymrio-bad")
+			if err := os.CopyFS(job, os.DirFS(good)); err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range c.damage {
+				d(t, job)
+			}
+			html := filepath.Join(t.TempDir(), "r.html")
+			code, stdout, stderr := runCLI(t, "report", job, "--out", html)
+			if code != c.code {
+				t.Errorf("exit %d, want %d", code, c.code)
+			}
+			for _, want := range c.stderr {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr %q lacks %q", stderr, want)
+				}
+			}
+			_, err := os.Stat(html)
+			switch {
+			case c.code == exitOK && err != nil:
+				t.Errorf("no page: %v", err)
+			case c.code != exitOK && err == nil:
+				t.Error("a failed report wrote a page")
+			case c.code != exitOK && strings.Contains(stdout, "report: "):
+				t.Errorf("a failed report says where it went: %q", stdout)
+			}
+		})
 	}
 }

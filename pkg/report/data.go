@@ -1,9 +1,13 @@
 package report
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
+	"path"
 	"slices"
 	"strings"
 
@@ -52,8 +56,14 @@ type Stressor struct {
 	Extension, Name, Unit string
 }
 
-// String writes the stressor as "extension / name".
-func (s Stressor) String() string { return s.Extension + " / " + s.Name }
+// String writes the stressor as "extension / name", or as its name alone
+// when it has no extension.
+func (s Stressor) String() string {
+	if s.Extension == "" {
+		return s.Name
+	}
+	return s.Extension + " / " + s.Name
+}
 
 // regionData is the chosen stressor's rows of one regions file.
 type regionData struct {
@@ -123,22 +133,22 @@ type dataset struct {
 	groupsOf  map[part]loaded[[]groupFlow]
 	summaryOf map[part]loaded[[]summaryRow]
 
-	problems []string // files that could not be read
+	problems []string // what is missing, for the header
 }
 
-// reader fetches and decodes account files.
+// reader fetches, checks and decodes account files.
 type reader struct {
 	ctx  context.Context
 	src  Source
 	mem  memory.Allocator
 	tree *tree
 	man  *manifest
-	// problems collects files that could not be read.
-	problems *[]string
 }
 
-// fetch reads the file of acc in p with query q. A missing file or bad
-// data gives a note; only a failing source gives an error.
+// fetch reads the file of acc in p with query q. A missing file gives a
+// note that says why it is missing; a failing source, a file whose
+// sha256 differs from the one the manifest lists, and a file that does
+// not decode or lacks a column q requires give an error naming the file.
 func (r *reader) fetch(p part, acc string, q query) (*frame, string, error) {
 	if err := r.ctx.Err(); err != nil {
 		return nil, "", fmt.Errorf("report: %w", err)
@@ -151,13 +161,52 @@ func (r *reader) fetch(p part, acc string, q query) (*frame, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("report: %w", err)
 	}
+	// A file that changed since the job wrote it never reaches the
+	// decoder, which trusts the sizes a file gives.
+	if err := r.checkSum(key, data); err != nil {
+		return nil, "", err
+	}
 	f, err := readFrame(r.ctx, r.mem, key, data, q)
 	if err != nil {
-		msg := "Could not read " + err.Error() + "."
-		*r.problems = append(*r.problems, msg)
-		return nil, msg, nil
+		return nil, "", fmt.Errorf("report: %w", err)
 	}
 	return f, "", nil
+}
+
+// checkSum compares data, the object under key, with the sha256 the
+// manifest lists for it; nil when the manifest lists none.
+func (r *reader) checkSum(key string, data []byte) error {
+	want := r.man.sums(r.tree.rel(key))
+	if len(want) == 0 {
+		return nil
+	}
+	sum := sha256.Sum256(data)
+	got := hex.EncodeToString(sum[:])
+	for _, w := range want {
+		if strings.EqualFold(w, got) {
+			return nil
+		}
+	}
+	return fmt.Errorf("report: %s: sha256 %s, but manifest.json lists %s: the file changed after the job wrote it%s",
+		key, got, want[0], sniff(key, data))
+}
+
+// sniff says, from its size and magic bytes alone, what is plainly wrong
+// with a file; "" when nothing is.
+func sniff(key string, data []byte) string {
+	magic := "ARROW1"
+	if path.Ext(key) == ".parquet" {
+		magic = "PAR1"
+	}
+	switch {
+	case len(data) == 0:
+		return " (it is empty)"
+	case !bytes.HasPrefix(data, []byte(magic)):
+		return fmt.Sprintf(" (it does not start with %s, as every %s file does)", magic, path.Ext(key))
+	case !bytes.HasSuffix(data, []byte(magic)):
+		return fmt.Sprintf(" (it does not end with %s, as every %s file does: truncated?)", magic, path.Ext(key))
+	}
+	return ""
 }
 
 // why explains a missing account file, naming the failed task when the
@@ -200,6 +249,9 @@ func (r *reader) catalogue(p part) ([]Stressor, error) {
 		seen := make(map[Stressor]bool)
 		ext, str, unit := f.str(colExtension), f.str(colStressor), f.str(colUnit)
 		for i := range f.rows {
+			if str[i] == "" {
+				return nil, fmt.Errorf("report: %s: row %d: column %q is empty", f.key, f.line[i], colStressor)
+			}
 			s := Stressor{ext[i], str[i], ""}
 			if unit != nil {
 				s.Unit = unit[i]
@@ -232,7 +284,7 @@ func (r *reader) regions(p part, s Stressor) (loaded[*regionData], error) {
 	}
 	for i, reg := range f.str(colRegion) {
 		if _, dup := rd.cols[colProduction][reg]; dup {
-			return loaded[*regionData]{note: fmt.Sprintf("%s repeats region %q for stressor %s (row %d).", f.key, reg, s, f.line[i])}, nil
+			return loaded[*regionData]{}, fmt.Errorf("report: %s: row %d: region %q repeats for stressor %s", f.key, f.line[i], reg, s)
 		}
 		rd.regions = append(rd.regions, reg)
 		for _, c := range regionNums {
@@ -248,7 +300,7 @@ func (r *reader) flows(p part, s Stressor) (loaded[*flowData], error) {
 		return loaded[*flowData]{note: note}, err
 	}
 	if f.absent[colValue] {
-		return loaded[*flowData]{note: fmt.Sprintf("%s has no column %q.", f.key, colValue)}, nil
+		return loaded[*flowData]{}, fmt.Errorf("report: %s: no column %q", f.key, colValue)
 	}
 	if f.rows == 0 {
 		return loaded[*flowData]{note: noRows(f.key, s)}, nil
@@ -258,7 +310,8 @@ func (r *reader) flows(p part, s Stressor) (loaded[*flowData], error) {
 	for i := range f.rows {
 		k := [2]string{from[i], to[i]}
 		if _, dup := fd.value[k]; dup {
-			return loaded[*flowData]{note: fmt.Sprintf("%s repeats the flow from %q to %q for stressor %s (row %d).", f.key, from[i], to[i], s, f.line[i])}, nil
+			return loaded[*flowData]{}, fmt.Errorf("report: %s: row %d: the flow from %q to %q repeats for stressor %s",
+				f.key, f.line[i], from[i], to[i], s)
 		}
 		fd.value[k] = val[i]
 		if !slices.Contains(fd.from, from[i]) {
@@ -277,7 +330,7 @@ func (r *reader) groupFlows(p part, s Stressor) (loaded[[]groupFlow], error) {
 		return loaded[[]groupFlow]{note: note}, err
 	}
 	if f.absent[colValue] {
-		return loaded[[]groupFlow]{note: fmt.Sprintf("%s has no column %q.", f.key, colValue)}, nil
+		return loaded[[]groupFlow]{}, fmt.Errorf("report: %s: no column %q", f.key, colValue)
 	}
 	var out []groupFlow
 	from, to := f.str(colFromGroup), f.str(colToGroup)
@@ -311,9 +364,8 @@ func (r *reader) summary(p part, s Stressor) (loaded[[]summaryRow], error) {
 		}
 	}
 	if accCol == "" {
-		msg := fmt.Sprintf("%s has no account column (one of %s).", f.key, strings.Join(summaryAccountCols, ", "))
-		*r.problems = append(*r.problems, msg)
-		return loaded[[]summaryRow]{note: msg}, nil
+		return loaded[[]summaryRow]{}, fmt.Errorf("report: %s: no account column (one of %s)",
+			f.key, strings.Join(summaryAccountCols, ", "))
 	}
 	var out []summaryRow
 	reg, acc := f.str(colRegion), f.str(accCol)

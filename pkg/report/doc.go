@@ -41,16 +41,30 @@
 // In the page a chart is inline SVG without its title, which the
 // section's heading gives; a PNG carries the title, wrapped to its width.
 //
-// # Missing outputs
+// # Missing outputs and bad files
 //
-// A failed task, an account the job did not ask for, an unreadable file
-// or an empty job folder never makes Build fail: the figure that needed
-// the data gives way to a note that says what is missing and why, and the
-// header lists the files that could not be read and those the manifest
-// lists but that are not there. Build fails only when the Source fails,
-// or when Options name a stressor, year or baseline the outputs lack;
-// Report.Empty tells a folder with no manifest and no account file, which
-// is likely no job's output at all.
+// A failed task, an account the job did not ask for, a file lost since
+// the job wrote it or an empty job folder never makes Build fail: the
+// figure that needed the data gives way to a note that says what is
+// missing and why, and the header lists the files the manifest lists but
+// that are not there. Report.Empty tells a folder with no manifest and no
+// account file, which is likely no job's output at all.
+//
+// A file that is there but cannot be trusted is bad input, and Build
+// fails with an error naming it: manifest.json that is not JSON; an
+// account file whose sha256 differs from the one manifest.json lists;
+// one that does not decode, lacks a column, repeats a region or a flow,
+// or names no stressor. Build also fails when the Source fails, or when
+// Options name a stressor, year or baseline the outputs lack.
+//
+// # Writing files
+//
+// Report.WriteHTMLFile replaces only an earlier report (IsReport: the
+// doctype, then a generator meta element), never creates folders, and
+// writes through a temporary file renamed into place, so a failed write
+// leaves no partial page. Report.WritePNGs creates its folder but not the
+// folder's parents. Keeping them out of a job's own folder is the
+// caller's part: only it knows where that folder is.
 //
 // # Traps
 //
@@ -81,6 +95,13 @@
 //     a browser without it falls back to Arial or a sans-serif, so text
 //     may be a little wider or narrower than planned. PNGs use the font
 //     built into the plot library and look the same everywhere.
+//   - Only the files a figure reads are checked against the manifest's
+//     sha256: the regions file of every partition, the flows and groups
+//     files of the single-year figures, summaries. Footprints,
+//     multipliers and other years' flows are listed, not read, so a
+//     damaged one goes unnoticed.
+//   - Without a manifest there is no sha256 to check; a damaged file is
+//     then caught by the decoder alone (see TODO(arrow-fuzz) in read.go).
 //   - Nothing in the page comes from the network: no script, no web font,
 //     no remote image. Text from the data is escaped, in tables by
 //     html/template and in charts by the SVG writer.

@@ -54,6 +54,15 @@ func (d *dataset) placeholders(note string) []*Figure {
 	return figs
 }
 
+// shown names the chosen stressor in titles and axis labels; when the
+// outputs name none, it says "emissions" rather than leave a gap.
+func (d *dataset) shown() string {
+	if d.stressor.Name == "" {
+		return "emissions"
+	}
+	return d.stressor.Name
+}
+
 // unit is the chosen stressor's unit, or "unit" when the data has none.
 func (d *dataset) unit() string {
 	if d.stressor.Unit == "" {
@@ -128,7 +137,7 @@ const noNumbers = "Every value is zero or null, so there is nothing to draw."
 func (d *dataset) productionConsumption(year string) *Figure {
 	f := &Figure{
 		ID:    "production-consumption-" + year,
-		Title: fmt.Sprintf("Production- and consumption-based %s, %s", d.stressor.Name, year),
+		Title: fmt.Sprintf("Production- and consumption-based %s, %s", d.shown(), year),
 		Caption: fmt.Sprintf("Emissions released in each region (production) beside those caused worldwide by its final demand "+
 			"(consumption), scenario %s. A region with no bar has a null value.", d.baseline),
 	}
@@ -147,7 +156,7 @@ func (d *dataset) productionConsumption(year string) *Figure {
 		return f
 	}
 	c := newChart(f.Title, "Region", "", widthFor(len(regs), 44), 340)
-	c.valueY(d.stressor.Name, d.stressor.Unit)
+	c.valueY(d.shown(), d.stressor.Unit)
 	c.categories(regs)
 	c.groupedBars([]string{"Production", "Consumption"}, [][]float64{prod, cons},
 		[]color.Color{productionColour, consumptionColour})
@@ -171,7 +180,7 @@ func pick(m map[string]float64, keys []string) []float64 {
 func (d *dataset) netExports() *Figure {
 	f := &Figure{
 		ID:    "net-exports",
-		Title: fmt.Sprintf("Net embodied exports of %s, %s", d.stressor.Name, d.year),
+		Title: fmt.Sprintf("Net embodied exports of %s, %s", d.shown(), d.year),
 		Caption: fmt.Sprintf("Emissions embodied in exports less those embodied in imports, scenario %s, from the largest "+
 			"net exporter to the largest net importer. Above zero a region exports more emissions than it imports.", d.baseline),
 	}
@@ -201,7 +210,7 @@ func (d *dataset) netExports() *Figure {
 	}
 	exporter, importer := series[2], series[3]
 	c := newChart(f.Title, "Region", "", widthFor(len(regs), 30), 340)
-	c.valueY("Net exports of "+d.stressor.Name, d.stressor.Unit)
+	c.valueY("Net exports of "+d.shown(), d.stressor.Unit)
 	c.categories(regs)
 	c.p.Add(&bars{vals: vals, width: 20, colour: func(i int) color.Color {
 		if vals[i] < 0 {
@@ -226,7 +235,7 @@ func (d *dataset) intensities() *Figure {
 	u := d.unit()
 	f := &Figure{
 		ID:    "intensities",
-		Title: fmt.Sprintf("Production and consumption intensity of %s, %s", d.stressor.Name, d.year),
+		Title: fmt.Sprintf("Production and consumption intensity of %s, %s", d.shown(), d.year),
 		Caption: fmt.Sprintf("Production per unit of value added against consumption per unit of final demand, one point per "+
 			"region, scenario %s. Above the dashed line of equal intensity, a region's consumption is more emission-intensive than its production.", d.baseline),
 	}

@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -335,7 +337,13 @@ func (fx *fixture) write(root string) error {
 		}
 		return os.WriteFile(name, data, 0o644)
 	}
-	var outputs []string
+	// The manifest lists each output as the pipeline does: its key under
+	// the output location, with the sha256 of its bytes.
+	var outputs []map[string]any
+	listed := func(name string, data []byte) {
+		sum := sha256.Sum256(data)
+		outputs = append(outputs, map[string]any{"key": fx.job + "/" + name, "sha256": hex.EncodeToString(sum[:])})
+	}
 	for _, p := range fx.parts() {
 		if _, failed := fx.failed[p]; failed {
 			continue
@@ -350,14 +358,13 @@ func (fx *fixture) write(root string) error {
 			if acc == accRegions && fx.parquet {
 				name, data = pdir+acc+".parquet", parquetFile(mem, cols)
 			}
+			listed(name, data)
 			if slices.Contains(fx.lost, name) {
-				outputs = append(outputs, name)
 				continue
 			}
 			if err := put(name, data); err != nil {
 				return err
 			}
-			outputs = append(outputs, name)
 		}
 		if slices.Contains(fx.summaries, p) {
 			if err := put(pdir+"summary.arrow", arrowFile(mem, fx.summaryColumns(p))); err != nil {
@@ -375,7 +382,7 @@ func (fx *fixture) write(root string) error {
 	return put("manifest.json", m)
 }
 
-func (fx *fixture) manifestJSON(outputs []string) map[string]any {
+func (fx *fixture) manifestJSON(outputs []map[string]any) map[string]any {
 	var tables, scen []map[string]any
 	for _, y := range fx.years {
 		tables = append(tables, map[string]any{"year": y, "format": "pymrio", "path": "tables/" + y})

@@ -33,7 +33,7 @@ func byOrder(names, order []string) []string {
 func (d *dataset) flowMatrix() *Figure {
 	f := &Figure{
 		ID:    "flow-matrix",
-		Title: fmt.Sprintf("Flows of %s from producing to consuming region, %s", d.stressor.Name, d.year),
+		Title: fmt.Sprintf("Flows of %s from producing to consuming region, %s", d.shown(), d.year),
 		Caption: fmt.Sprintf("Each cell holds the emissions released in the row's region to satisfy the final demand of the "+
 			"column's region, scenario %s (MATH.md 8). The colour scale is logarithmic; grey cells hold zero, a negative "+
 			"value or no value.", d.baseline),
@@ -227,7 +227,7 @@ func (d *dataset) groupDescription() string {
 func (d *dataset) groupFlowFigure() *Figure {
 	f := &Figure{
 		ID:    "group-flows",
-		Title: fmt.Sprintf("Largest flows of %s between groups, %s", d.stressor.Name, d.year),
+		Title: fmt.Sprintf("Largest flows of %s between groups, %s", d.shown(), d.year),
 	}
 	rows, source, note := d.groupFlowRows()
 	if rows == nil {
@@ -316,7 +316,7 @@ func (d *dataset) groupFlowFigure() *Figure {
 func (d *dataset) consumerShares() *Figure {
 	f := &Figure{
 		ID:    "consumer-shares",
-		Title: fmt.Sprintf("Share of each region's %s driven by each group's final demand, %s", d.stressor.Name, d.year),
+		Title: fmt.Sprintf("Share of each region's %s driven by each group's final demand, %s", d.shown(), d.year),
 	}
 	fl := d.flowsOf[d.focus()]
 	if fl.data == nil {

@@ -40,7 +40,9 @@ type manifest struct {
 	warnings     []string
 	failures     []Failure
 	outputs      []string // keys of the output files, relative to the job's folder
-	rest         []Entry  // fields shown as they are
+	// sha256 holds the hex sha256 the manifest lists for each output key.
+	sha256 map[string][]string
+	rest   []Entry // fields shown as they are
 }
 
 // Manifest fields read into the header rather than shown raw.
@@ -79,14 +81,23 @@ func parseManifest(data []byte) (*manifest, error) {
 	m.warnings = warningTexts(raw["warnings"])
 	m.failures = failureList(raw["failures"])
 	for _, o := range list(raw["outputs"]) {
-		key := jsonText(o)
+		key, sum := jsonText(o), ""
 		if o, ok := o.(map[string]any); ok {
-			key = jsonText(o["key"])
+			key, sum = jsonText(o["key"]), jsonText(o["sha256"])
 		}
 		// Keys may start with the job's folder, which may have been
 		// renamed since: keep year=/scenario=/file.
-		if segs := strings.Split(key, "/"); len(segs) >= 3 {
-			m.outputs = append(m.outputs, strings.Join(segs[len(segs)-3:], "/"))
+		segs := strings.Split(key, "/")
+		if len(segs) < 3 {
+			continue
+		}
+		key = strings.Join(segs[len(segs)-3:], "/")
+		m.outputs = append(m.outputs, key)
+		if sum != "" {
+			if m.sha256 == nil {
+				m.sha256 = make(map[string][]string)
+			}
+			m.sha256[key] = append(m.sha256[key], sum)
 		}
 	}
 	for _, k := range sortedKeys(raw) {
@@ -108,6 +119,15 @@ func (m *manifest) failed(p part) (Failure, bool) {
 		}
 	}
 	return Failure{}, false
+}
+
+// sums returns the sha256 sums the manifest lists for key, relative to
+// the job's folder; nil when it lists none.
+func (m *manifest) sums(key string) []string {
+	if m == nil {
+		return nil
+	}
+	return m.sha256[key]
 }
 
 // lists reports whether the manifest lists an output file of acc in p.

@@ -110,9 +110,13 @@ func (f *Figure) WritePNG(w io.Writer) error {
 }
 
 // Build reads the outputs of one job from src and lays out the report.
-// Missing or unreadable outputs give figures whose Note says what is
-// missing. Build returns an error when src fails, or when opts names a
-// stressor, year or baseline the outputs do not have.
+// Missing outputs (a failed task, an account the job did not ask for, a
+// file lost since) give figures whose Note says what is missing. Build
+// returns an error when src fails; when a file it reads is bad input:
+// manifest.json is not JSON, an account file does not decode, lacks a
+// column, repeats a row or names no stressor, or its sha256 differs from
+// the one manifest.json lists; or when opts names a stressor, year or
+// baseline the outputs do not have. The error names the file.
 func Build(ctx context.Context, src Source, opts Options) (*Report, error) {
 	return build(ctx, src, opts, memory.DefaultAllocator)
 }
@@ -134,7 +138,7 @@ func build(ctx context.Context, src Source, opts Options, mem memory.Allocator) 
 			return nil, fmt.Errorf("report: %w", err)
 		}
 		if d.man, err = parseManifest(data); err != nil {
-			d.problems = append(d.problems, fmt.Sprintf("Could not read %s: %v.", d.tree.manifest, err))
+			return nil, fmt.Errorf("report: %s: not a JSON object: %w", d.tree.manifest, err)
 		}
 	}
 	if lost := d.man.missing(d.tree); len(lost) > 0 {
@@ -147,7 +151,7 @@ func build(ctx context.Context, src Source, opts Options, mem memory.Allocator) 
 		d.problems = append(d.problems, fmt.Sprintf("manifest.json lists output files that are not there: %s%s.",
 			strings.Join(lost, ", "), more))
 	}
-	r := &reader{ctx: ctx, src: src, mem: mem, tree: d.tree, man: d.man, problems: &d.problems}
+	r := &reader{ctx: ctx, src: src, mem: mem, tree: d.tree, man: d.man}
 	if err := d.choose(r, opts); err != nil {
 		return nil, err
 	}

@@ -654,6 +654,29 @@ func TestReportMissing(t *testing.T) {
 			head:  []string{"There is no manifest.json"},
 		},
 		{
+			name: "every task failed",
+			edit: func(fx *fixture) {
+				for _, p := range fx.parts() {
+					fx.failed[p] = "out of memory"
+				}
+				fx.summaries = nil
+			},
+			notes: map[string]string{
+				"production-consumption-2010": "The task for year 2010, scenario baseline failed: out of memory.",
+				"flow-matrix":                 "The task for year 2011, scenario baseline failed: out of memory.",
+			},
+			check: func(t *testing.T, fx *fixture, pg *parsedPage) {
+				// No file names a stressor: the titles say "emissions"
+				// rather than leave a gap.
+				for _, id := range pg.order {
+					title := pg.figures[id].title
+					if strings.Contains(title, "  ") || strings.Contains(title, " , ") || !strings.Contains(title, "emissions") {
+						t.Errorf("%s: title %q has a gap where the stressor goes", id, title)
+					}
+				}
+			},
+		},
+		{
 			name: "empty job",
 			edit: func(fx *fixture) { fx.years, fx.manifest = nil, false },
 			notes: map[string]string{
@@ -668,33 +691,151 @@ func TestReportMissing(t *testing.T) {
 	}
 }
 
-func TestReportCorruptFile(t *testing.T) {
-	fx := newFixture()
-	root := t.TempDir()
-	if err := fx.write(root); err != nil {
-		t.Fatal(err)
+// TestReportBadFiles: a file the report reads that is damaged, of the
+// wrong kind or changed since the job wrote it is bad input: Build fails
+// with an error that names the file and what is wrong with it.
+func TestReportBadFiles(t *testing.T) {
+	const (
+		regions2011 = "year=2011/scenario=baseline/regions.arrow"
+		flows2011   = "year=2011/scenario=baseline/flows.arrow"
+		regions2010 = "year=2010/scenario=tax/regions.arrow"
+		changed     = ", but manifest.json lists "
+	)
+	overwrite := func(rel string, data func(old []byte) []byte) func(t *testing.T, dir string) {
+		return func(t *testing.T, dir string) {
+			name := filepath.Join(dir, filepath.FromSlash(rel))
+			old, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(name, data(old), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
-	bad := filepath.Join(root, fx.job, "year=2011", "scenario=baseline", "regions.arrow")
-	if err := os.WriteFile(bad, []byte("not arrow at all"), 0o644); err != nil {
-		t.Fatal(err)
+	copyOver := func(from, to string) func(t *testing.T, dir string) {
+		return func(t *testing.T, dir string) {
+			data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(from)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			overwrite(to, func([]byte) []byte { return data })(t, dir)
+		}
 	}
-	rep, err := Build(context.Background(), dirSource{root}, Options{Job: fx.job})
-	if err != nil {
-		t.Fatal(err)
+	random := func([]byte) []byte { return []byte("\x8a\x13 not arrow at all \xff\x00\x01") }
+	half := func(old []byte) []byte { return old[:len(old)/2] }
+	empty := func([]byte) []byte { return nil }
+	noManifest := func(fx *fixture) { fx.manifest = false }
+	cases := []struct {
+		name   string
+		edit   func(fx *fixture)
+		damage func(t *testing.T, dir string)
+		want   []string // texts the error must hold
+		not    string   // a text it must not hold
+	}{
+		{
+			name: "random bytes", damage: overwrite(regions2011, random),
+			want: []string{"report: demo/" + regions2011 + ": sha256 ", changed, "the file changed after the job wrote it (it does not start with ARROW1, as every .arrow file does)"},
+		},
+		{
+			name: "random bytes, no manifest", edit: noManifest, damage: overwrite(regions2011, random),
+			want: []string{"demo/" + regions2011 + ": not an Arrow IPC file"}, not: "sha256",
+		},
+		{
+			name: "truncated", damage: overwrite(flows2011, half),
+			want: []string{"demo/" + flows2011 + ": sha256 ", changed, "(it does not end with ARROW1, as every .arrow file does: truncated?)"},
+		},
+		{
+			name: "truncated, no manifest", edit: noManifest, damage: overwrite(flows2011, half),
+			want: []string{"demo/" + flows2011 + ": not an Arrow IPC file"},
+		},
+		{
+			name: "empty", damage: overwrite(regions2010, empty),
+			want: []string{"demo/" + regions2010 + ": sha256 ", changed, "(it is empty)"},
+		},
+		{
+			name: "empty, no manifest", edit: noManifest, damage: overwrite(regions2010, empty),
+			want: []string{"demo/" + regions2010 + ": empty file"},
+		},
+		{
+			name:   "parquet damaged, no manifest",
+			edit:   func(fx *fixture) { fx.parquet, fx.manifest = true, false },
+			damage: overwrite("year=2011/scenario=baseline/regions.parquet", half),
+			want:   []string{"demo/year=2011/scenario=baseline/regions.parquet: not a Parquet file"},
+		},
+		{
+			name: "flows copied over regions", damage: copyOver(flows2011, regions2011),
+			want: []string{"report: demo/" + regions2011 + ": sha256 ", "the file changed after the job wrote it"},
+		},
+		{
+			name: "flows copied over regions, no manifest", edit: noManifest, damage: copyOver(flows2011, regions2011),
+			want: []string{"demo/" + regions2011 + `: no column "region"; its columns are "extension", "stressor", "unit", "from_region", "to_region", "value"`},
+		},
+		{
+			name: "regions copied over flows", edit: noManifest, damage: copyOver(regions2011, flows2011),
+			want: []string{"demo/" + flows2011 + `: no column "from_region"`},
+		},
+		{
+			name: "another year's file", damage: copyOver("year=2010/scenario=baseline/regions.arrow", regions2011),
+			want: []string{"report: demo/" + regions2011 + ": sha256 ", changed, "the file changed after the job wrote it"},
+			not:  "(it",
+		},
+		{
+			name:   "parquet damaged",
+			edit:   func(fx *fixture) { fx.parquet = true },
+			damage: overwrite("year=2011/scenario=baseline/regions.parquet", half),
+			want:   []string{"demo/year=2011/scenario=baseline/regions.parquet: sha256 ", changed, "(it does not end with PAR1, as every .parquet file does: truncated?)"},
+		},
+		{
+			name: "summary without an account column", edit: noManifest,
+			damage: copyOver(regions2011, "year=2011/scenario=baseline/summary.arrow"),
+			want:   []string{"demo/year=2011/scenario=baseline/summary.arrow: no account column (one of account, measure, variable, quantity)"},
+		},
+		{
+			name:   "manifest not JSON",
+			damage: overwrite("manifest.json", half),
+			want:   []string{"report: demo/manifest.json: not a JSON object"},
+		},
+		{
+			name: "a stressor without a name",
+			edit: func(fx *fixture) { fx.stressors[2].Name = "" },
+			want: []string{"demo/year=2010/scenario=baseline/regions.arrow: row 8: column \"stressor\" is empty"},
+		},
+		{
+			name: "a region twice",
+			edit: func(fx *fixture) { fx.consumers = []string{"North", "South", "East", "North"} },
+			want: []string{"demo/year=2010/scenario=baseline/regions.arrow: row 7: region \"North\" repeats for stressor emissions / CO2"},
+		},
 	}
-	var buf bytes.Buffer
-	if err := rep.WriteHTML(&buf); err != nil {
-		t.Fatal(err)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fx := newFixture()
+			if c.edit != nil {
+				c.edit(fx)
+			}
+			root := t.TempDir()
+			if err := fx.write(root); err != nil {
+				t.Fatal(err)
+			}
+			if c.damage != nil {
+				c.damage(t, filepath.Join(root, fx.job))
+			}
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			rep, err := build(context.Background(), dirSource{root}, Options{Job: fx.job}, mem)
+			mem.AssertSize(t, 0)
+			if err == nil {
+				t.Fatalf("Build made a report (notes %q), want an error", rep.Header.Notes)
+			}
+			for _, want := range c.want {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q\nlacks %q", err, want)
+				}
+			}
+			if c.not != "" && strings.Contains(err.Error(), c.not) {
+				t.Errorf("error %q holds %q", err, c.not)
+			}
+		})
 	}
-	pg := parsePage(t, buf.Bytes())
-	want := "Could not read demo/year=2011/scenario=baseline/regions.arrow"
-	if f := pg.figures["net-exports"]; f == nil || !strings.HasPrefix(f.note, want) {
-		t.Errorf("net-exports note %+v, want one starting %q", f, want)
-	}
-	if !slices.ContainsFunc(pg.notes, func(n string) bool { return strings.HasPrefix(n, want) }) {
-		t.Errorf("header notes %q, want one starting %q", pg.notes, want)
-	}
-	checkSVG(t, "production-consumption-2010", pg.figures["production-consumption-2010"])
 }
 
 func TestReportParquet(t *testing.T) {

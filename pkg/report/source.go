@@ -38,6 +38,7 @@ func (p part) String() string { return "year " + p.year + ", scenario " + p.scen
 
 // tree is what a listing of a job's folder holds.
 type tree struct {
+	prefix   string                     // the job's folder; "" for the root
 	manifest string                     // key of manifest.json; "" when absent
 	files    map[part]map[string]string // account -> object key
 	other    []string                   // keys the report does not use
@@ -47,7 +48,7 @@ type tree struct {
 // root) into partitions and account files. A key that fits no known
 // shape goes to other.
 func scanTree(prefix string, keys []string) *tree {
-	t := &tree{files: make(map[part]map[string]string)}
+	t := &tree{prefix: prefix, files: make(map[part]map[string]string)}
 	slices.Sort(keys)
 	for _, key := range keys {
 		rel := key
@@ -76,6 +77,14 @@ func scanTree(prefix string, keys []string) *tree {
 		}
 	}
 	return t
+}
+
+// rel returns key relative to the job's folder.
+func (t *tree) rel(key string) string {
+	if t.prefix == "" {
+		return key
+	}
+	return strings.TrimPrefix(key, t.prefix+"/")
 }
 
 // parseKey splits "year=Y/scenario=S/account.ext".

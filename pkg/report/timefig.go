@@ -35,7 +35,7 @@ type band struct{ lo, hi []float64 }
 func (d *dataset) overTime() *Figure {
 	f := &Figure{
 		ID:    "over-time",
-		Title: fmt.Sprintf("Production and consumption of %s over time", d.stressor.Name),
+		Title: fmt.Sprintf("Production and consumption of %s over time", d.shown()),
 	}
 	// Series: regions when few, else groups, else the largest regions.
 	names, member := d.regions, func(r string) string { return r }
@@ -143,7 +143,7 @@ func (d *dataset) overTime() *Figure {
 	}
 	xs := yearValues(d.years)
 	c := newChart(f.Title, "Year", "", 640, 380)
-	c.valueY(d.stressor.Name, d.stressor.Unit)
+	c.valueY(d.shown(), d.stressor.Unit)
 	if xs == nil {
 		xs = make([]float64, len(d.years))
 		for i := range xs {
@@ -272,7 +272,7 @@ func addBand(p *plot.Plot, xs []float64, b band, col color.Color) {
 func (d *dataset) scenarioChange(s string) *Figure {
 	f := &Figure{
 		ID:    "scenario-" + s,
-		Title: fmt.Sprintf("Change of %s in scenario %s against %s, %s", d.stressor.Name, s, d.baseline, d.year),
+		Title: fmt.Sprintf("Change of %s in scenario %s against %s, %s", d.shown(), s, d.baseline, d.year),
 		Caption: fmt.Sprintf("Scenario %s less scenario %s, per region, for production, consumption and net exports "+
 			"(MATH.md 10).", s, d.baseline),
 	}
@@ -317,7 +317,7 @@ func (d *dataset) scenarioChange(s string) *Figure {
 		return f
 	}
 	c := newChart(f.Title, "Region", "", widthFor(len(regs), 50), 340)
-	c.valueY("Change of "+d.stressor.Name, d.stressor.Unit)
+	c.valueY("Change of "+d.shown(), d.stressor.Unit)
 	c.categories(regs)
 	c.groupedBars([]string{"Δ production", "Δ consumption", "Δ net exports"}, delta,
 		[]color.Color{productionColour, consumptionColour, series[2]})
@@ -373,7 +373,7 @@ func (d *dataset) monteCarlo(s string) *Figure {
 	}
 	f := &Figure{
 		ID:    "monte-carlo-" + s,
-		Title: fmt.Sprintf("Monte Carlo range of %s, scenario %s, %s", d.stressor.Name, s, d.year),
+		Title: fmt.Sprintf("Monte Carlo range of %s, scenario %s, %s", d.shown(), s, d.year),
 		Caption: "Bars span the 5th to the 95th percentile of the draws; the dot is the mean. " +
 			"Only the regional accounts of the summary are drawn.",
 	}
@@ -426,7 +426,7 @@ func (d *dataset) monteCarlo(s string) *Figure {
 		return f
 	}
 	c := newChart(f.Title, "Region", "", widthFor(len(regs), vg.Length(16*len(accs)+14)), 360)
-	c.valueY(d.stressor.Name, d.stressor.Unit)
+	c.valueY(d.shown(), d.stressor.Unit)
 	c.categories(regs)
 	n := len(accs)
 	slot := vg.Length(min(16, 40/n))
