@@ -115,6 +115,9 @@ func TestReportInBrowser(t *testing.T) {
 	if shots == "" {
 		shots = filepath.Join(tmp, "shots")
 	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	bin := coordinatorBinary(t, tmp)
 	out := filepath.Join(tmp, "out")
 
