@@ -91,8 +91,16 @@ func readUseeio(path string, opts map[string]string) (*table.Table, error) {
 	if ext.FY, err = useeioHouseholds(path, t.Regions, stressors, basis); err != nil {
 		return nil, err
 	}
+	if ext.FY == nil {
+		t.Notes = append(t.Notes, "useeio: "+filepath.Join(path, "B_h.csv")+
+			" is absent: no direct emissions of households (F_Y is zero)")
+	}
 	if t.RegionValueAdded, err = useeioValueAddedByRegion(path, t.Regions); err != nil {
 		return nil, err
+	}
+	if t.RegionValueAdded == nil {
+		t.Notes = append(t.Notes, "useeio: "+filepath.Join(path, "U.csv")+
+			" is absent or has no value-added rows: value added is x (1 - column sums of A)")
 	}
 	return t, nil
 }

@@ -21,7 +21,7 @@ import (
 //   - every extension has one unit per stressor, F (flow form) or S
 //     (coefficient form) k x n, and FY, when set, as wide as Y;
 //   - every number finite (RegionValueAdded may hold NaN for "unknown");
-//   - not both of Z (or A) and Y all zero.
+//   - not both of Z (or A) and Y all zero, and Y not all zero.
 //
 // The first problem found comes back as an error that names t.Source and
 // the matrix, row and column, or the label, at fault.
@@ -38,6 +38,9 @@ func (t *Table) Validate() error {
 	coreName, core := t.core()
 	if allZero(core) && allZero(t.Y) {
 		return t.errorf("%s and Y are all zero", coreName)
+	}
+	if allZero(t.Y) {
+		return t.errorf("final demand Y is all zero: no account can be computed")
 	}
 	return nil
 }

@@ -98,6 +98,9 @@ func TestValidate(t *testing.T) {
 			t.Z = mat.NewDense(4, 4, nil)
 			t.Y = mat.NewDense(4, 6, nil)
 		}, "Z and Y are all zero"},
+		{"all-zero final demand", func(t *Table) {
+			t.Y = mat.NewDense(4, 6, nil)
+		}, "final demand Y is all zero"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
