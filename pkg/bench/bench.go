@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -40,6 +42,11 @@ type Options struct {
 	// Draws is the number of draws timed for the kinds that solve;
 	// S-only draws are timed 100 times as many. Default 3.
 	Draws int
+	// Repeat is the number of fresh processes per size, default 1. The
+	// size's Result is the run with the median ComputeRatio (the median
+	// Compute without a reference), which a busy machine disturbs less
+	// than any single run; Runs says how many there were.
+	Repeat int
 }
 
 // Defaults of Options.
@@ -65,6 +72,9 @@ func (o *Options) defaults() {
 	}
 	if o.Draws == 0 {
 		o.Draws = 3
+	}
+	if o.Repeat == 0 {
+		o.Repeat = 1
 	}
 }
 
@@ -98,6 +108,10 @@ type Result struct {
 
 	// Draws holds the Monte Carlo costs when asked for.
 	Draws []DrawCost `json:",omitempty"`
+
+	// Runs is the number of processes this size ran in (Options.Repeat);
+	// this is the one with the median ratio.
+	Runs int
 }
 
 // DrawCost is the measured cost of one Monte Carlo draw of one kind.
@@ -149,15 +163,36 @@ func Run(ctx context.Context, w io.Writer, opts Options) ([]Result, error) {
 		if err != nil {
 			return out, err
 		}
-		res, err := runChild(ctx, exe, childOrder{Dir: dir, Options: opts, N: n, MonteCarlo: opts.MonteCarlo})
-		if err != nil {
-			return out, fmt.Errorf("bench: n = %d: %w", n, err)
+		var runs []Result
+		for range opts.Repeat {
+			res, err := runChild(ctx, exe, childOrder{Dir: dir, Options: opts, N: n, MonteCarlo: opts.MonteCarlo})
+			if err != nil {
+				return out, fmt.Errorf("bench: n = %d: %w", n, err)
+			}
+			runs = append(runs, res)
 		}
+		res := median(runs)
 		out = append(out, res)
 		p.result(res)
 	}
 	p.flush()
 	return out, nil
+}
+
+// median returns the run with the median ComputeRatio, or the median
+// Compute when there is no reference, with Runs set.
+func median(runs []Result) Result {
+	key := func(r Result) float64 {
+		if r.Reference > 0 {
+			return r.ComputeRatio
+		}
+		return r.Compute
+	}
+	sorted := slices.Clone(runs)
+	slices.SortStableFunc(sorted, func(a, b Result) int { return cmp.Compare(key(a), key(b)) })
+	res := sorted[(len(sorted)-1)/2]
+	res.Runs = len(runs)
+	return res
 }
 
 // tableDir returns the folder of the synthetic table of order n, writing it

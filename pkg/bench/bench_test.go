@@ -90,6 +90,17 @@ func TestRunErrors(t *testing.T) {
 	}
 }
 
+func TestMedian(t *testing.T) {
+	runs := []Result{{N: 1, Reference: 1, ComputeRatio: 3}, {N: 2, Reference: 1, ComputeRatio: 1}, {N: 3, Reference: 1, ComputeRatio: 2}}
+	if m := median(runs); m.N != 3 || m.Runs != 3 {
+		t.Errorf("median of ratios 3, 1, 2 is run %d of %d, want run 3 of 3", m.N, m.Runs)
+	}
+	noRef := []Result{{N: 1, Compute: 5}, {N: 2, Compute: 4}}
+	if m := median(noRef); m.N != 2 {
+		t.Errorf("median of compute 5, 4 is run %d, want run 2 (the lower middle)", m.N)
+	}
+}
+
 func TestOnePercent(t *testing.T) {
 	for _, tc := range []struct {
 		m    int
@@ -107,7 +118,8 @@ func TestOnePercent(t *testing.T) {
 //	MRIOFLOW_BENCH_SIZES=2450,4900 MRIOFLOW_BENCH_MC=1 go test -run TestSizes -v -timeout 1h ./pkg/bench
 //
 // and is skipped otherwise. MRIOFLOW_BENCH_CACHE keeps the tables between
-// runs; MRIOFLOW_BENCH_BACKEND chooses the backend.
+// runs; MRIOFLOW_BENCH_BACKEND chooses the backend; MRIOFLOW_BENCH_REPEAT
+// runs each size that many times and keeps the median.
 func TestSizes(t *testing.T) {
 	list := os.Getenv("MRIOFLOW_BENCH_SIZES")
 	if list == "" {
@@ -117,6 +129,12 @@ func TestSizes(t *testing.T) {
 		Cache:      os.Getenv("MRIOFLOW_BENCH_CACHE"),
 		Backend:    os.Getenv("MRIOFLOW_BENCH_BACKEND"),
 		MonteCarlo: os.Getenv("MRIOFLOW_BENCH_MC") == "1",
+	}
+	if r := os.Getenv("MRIOFLOW_BENCH_REPEAT"); r != "" {
+		var err error
+		if opts.Repeat, err = strconv.Atoi(r); err != nil {
+			t.Fatalf("MRIOFLOW_BENCH_REPEAT: %v", err)
+		}
 	}
 	for _, s := range strings.Split(list, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))

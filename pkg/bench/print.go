@@ -43,6 +43,9 @@ func (p *printer) result(r Result) {
 	if r.ReferenceNote != "" {
 		fmt.Fprintf(p.w, "  n = %d: %s\n", r.N, r.ReferenceNote)
 	}
+	if r.Runs > 1 {
+		fmt.Fprintf(p.w, "  n = %d: the median of %d runs\n", r.N, r.Runs)
+	}
 	if len(r.Draws) > 0 {
 		p.draws = append(p.draws, r)
 	}
