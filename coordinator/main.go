@@ -19,6 +19,7 @@ const (
 const usage = `usage:
   coordinator run JOB.yaml [flags]     run a job (coordinator run -h for flags)
   coordinator status JOB --nats URL    show the tasks of a job's latest run
+  coordinator bench [--sizes N,N,...]  time read, LU and accounts on synthetic tables
   coordinator report OUTPUT/JOB        write an HTML report of a job's outputs (coordinator report -h for flags)
 `
 
@@ -38,6 +39,8 @@ func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		return runCommand(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return benchCommand(ctx, args[1:], stdout, stderr)
 	case "status":
 		return statusCommand(ctx, args[1:], stdout, stderr)
 	case "report":
