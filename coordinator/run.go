@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/mrioflow/mrioflow/pkg/bus"
 	"github.com/mrioflow/mrioflow/pkg/plan"
@@ -21,14 +22,17 @@ import (
 
 // runFlags are the flags of the run command.
 type runFlags struct {
-	workers int
-	nats    string
-	output  string
-	format  string
-	force   bool
-	backend string
-	logs    logFlags
-	bus     bus.Options
+	workers     int
+	nats        string
+	output      string
+	format      string
+	restart     bool
+	lease       time.Duration
+	maxAttempts int
+	backend     string
+	logs        logFlags
+	bus         bus.Options
+	process     runner.ProcessFlags
 }
 
 func (f *runFlags) parse(args []string, stderr io.Writer) (jobFile string, err error) {
@@ -37,20 +41,27 @@ func (f *runFlags) parse(args []string, stderr io.Writer) (jobFile string, err e
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: coordinator run JOB.yaml [flags]")
 		fs.PrintDefaults()
+		fmt.Fprint(fs.Output(), envHelp)
 	}
 	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "`number` of workers in this process; 0 leaves the tasks to outside workers (needs --nats)")
-	fs.StringVar(&f.nats, "nats", "", "`URL` of a NATS server with JetStream; empty starts one in this process")
+	fs.StringVar(&f.nats, "nats", "", "`URL` of a NATS server with JetStream (or $"+bus.EnvURL+"); none starts one in this process, whose state ends with it")
 	fs.StringVar(&f.output, "output", "", "output `location`, a folder (relative to the working folder) or s3://bucket/prefix; overrides the spec's")
 	fs.StringVar(&f.format, "output-format", "", "output `format`, arrow or parquet; overrides the spec's")
-	fs.BoolVar(&f.force, "force", false, "start even when the job's last run is recorded as still running")
-	fs.StringVar(&f.backend, "backend", "auto", "factorization `backend`: auto (system LAPACK when present), gonum or lapack")
+	fs.BoolVar(&f.restart, "restart", false, "drop the job's unfinished run, if any, and start afresh (without it, an unfinished run of the same job file is resumed)")
+	fs.DurationVar(&f.lease, "lease", 20*time.Second, "how long this coordinator may fall silent before another may take the job over")
+	fs.IntVar(&f.maxAttempts, "max-attempts", 5, "how many times a task may be handed out before it fails with its last error")
+	fs.DurationVar(&f.bus.AckWait, "ack-wait", 2*time.Minute, "how long a worker may hold a task without a sign of life before it goes to another (set on the server for every worker)")
+	fs.StringVar(&f.backend, "backend", "auto", "factorization `backend` of the workers in this process: auto (system LAPACK when present), gonum or lapack")
 	f.logs.add(fs)
+	f.process.AddFlags(fs)
 	f.bus.AddFlags(fs)
 
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return "", err
 	}
+	f.nats = bus.URLFromEnv(f.nats)
+	f.bus.FromEnv()
 	switch {
 	case len(pos) != 1:
 		err = fmt.Errorf("want one job file, got %d arguments", len(pos))
@@ -60,6 +71,12 @@ func (f *runFlags) parse(args []string, stderr io.Writer) (jobFile string, err e
 		err = errors.New("--workers 0 needs --nats: with the embedded server nobody else would run the tasks")
 	case f.format != "" && f.format != spec.OutputArrow && f.format != spec.OutputParquet:
 		err = fmt.Errorf("--output-format %q: want arrow or parquet", f.format)
+	case f.lease < time.Second:
+		err = fmt.Errorf("--lease %s: want a second or more", f.lease)
+	case f.maxAttempts < 1:
+		err = fmt.Errorf("--max-attempts %d: want 1 or more", f.maxAttempts)
+	case f.bus.AckWait < time.Second:
+		err = fmt.Errorf("--ack-wait %s: want a second or more", f.bus.AckWait)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "coordinator run: %v\n", err)
@@ -120,18 +137,35 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}()
 		url = srv.URL()
 	}
+	f.bus.OnConnection = connectionLogger(log)
 	b, err := bus.Connect(ctx, url, f.bus)
 	if err != nil {
 		return fail(err)
 	}
 	defer b.Close()
-	log.Info("starting", "job", job.Job, "file", jobFile, "tables", len(job.Tables),
-		"scenarios", len(job.Scenarios), "workers", f.workers, "backend", backend.Name(),
-		"nats", url, "embedded", f.nats == "")
+	metrics := &runner.Metrics{}
+	if err := serveHealth(ctx, f.process.HTTP, metrics, b, log); err != nil {
+		return fail(err)
+	}
+	attrs := []any{"job", job.Job, "file", jobFile, "tables", len(job.Tables),
+		"scenarios", len(job.Scenarios), "workers", f.workers,
+		"nats", bus.RedactURL(url), "embedded", f.nats == "", "ack_wait", f.bus.AckWait,
+		"max_attempts", f.maxAttempts, "restart", f.restart}
+	if f.workers > 0 {
+		attrs = append(attrs, "backend", backend.Name())
+	}
+	log.Info("starting", attrs...)
 
 	// In-process workers serve until the job is over; a signal aborts
 	// their tasks, which go back to the queue.
-	rn := runner.New(runner.Options{Backend: backend})
+	cached := 1 // the first table, kept by the check for the workers
+	if f.workers == 0 {
+		cached = -1
+	}
+	rn := runner.New(runner.Options{
+		Backend: backend, CacheTables: cached, Store: f.process.StoreOpener(),
+		CacheDir: f.process.CacheDir, Metrics: metrics,
+	})
 	workCtx, stopWorkers := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	host, _ := os.Hostname()
@@ -144,40 +178,54 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 				OnStart: func(t plan.Task, attempt int) {
 					log.Debug("task started", "task", t.ID(), "worker", name, "attempt", attempt)
 				},
+				OnRetry: func(t plan.Task, attempt int, delay time.Duration, err error) {
+					log.Warn("task given back to be tried again", "task", t.ID(), "worker", name, "attempt", attempt, "delay", delay, "err", err)
+				},
 				OnError: func(err error) { log.Warn("worker", "worker", name, "err", err) },
 			})
 		})
 	}
 
-	check := runner.Check
-	if f.workers > 0 {
-		check = rn.Check // the first table stays read for the workers
-	}
 	years := newYearCount()
 	m, err := runner.Coordinate(ctx, b, job, runner.CoordinateOptions{
-		Version: version(),
-		Output:  output,
-		Format:  f.format,
-		Force:   f.force,
-		Check:   check,
-		OnPlan: func(tasks []plan.Task, inputs []plan.Input) {
+		Version:     version(),
+		Output:      output,
+		Format:      f.format,
+		Restart:     f.restart,
+		Lease:       f.lease,
+		MaxAttempts: f.maxAttempts,
+		Ephemeral:   f.nats == "",
+		Store:       f.process.StoreOpener(),
+		Check:       rn.Check, // tables from S3 land in the workers' cache
+		OnWait: func(h bus.JobState) {
+			log.Info("another coordinator holds the job; waiting until it lets go or falls silent",
+				"job", h.Job, "run", h.Run, "holder", h.Owner, "lease", h.Lease)
+		},
+		OnPlan: func(tasks []plan.Task, inputs []plan.Input, resumed bool, final int) {
 			years.plan(tasks)
-			log.Info("tables checked, publishing tasks", "tasks", len(tasks), "output", tasks[0].Output, "format", tasks[0].Format)
+			if resumed {
+				log.Info("resuming the job's unfinished run", "run", tasks[0].Run, "tasks", len(tasks), "final", final)
+			} else {
+				log.Info("tables checked, publishing tasks", "run", tasks[0].Run, "tasks", len(tasks), "output", tasks[0].Output, "format", tasks[0].Format)
+			}
 			bar.start(len(tasks))
+			bar.update(final, false)
 		},
 		OnReport: func(r plan.Report, final, total int) {
+			metrics.Observe(r)
 			logReport(log, r)
 			bar.update(final, r.Status == plan.Failed)
 			if done, failed, over := years.report(r); over {
 				log.Info("year finished", "year", r.Year, "done", done, "failed", failed)
 			}
 		},
+		OnError: func(err error) { log.Warn("coordinator", "err", err) },
 	})
 	stopWorkers()
 	wg.Wait()
 	bar.finish()
 	if m != nil {
-		summary(stdout, m)
+		summary(stdout, m, err)
 	}
 	if err != nil {
 		return fail(err)
@@ -198,9 +246,18 @@ func logReport(log *slog.Logger, r plan.Report) {
 	}
 }
 
-// summary writes what the run produced to w.
-func summary(w io.Writer, m *plan.Manifest) {
+// summary writes what the run produced to w; err is Coordinate's.
+func summary(w io.Writer, m *plan.Manifest, err error) {
+	if errors.Is(err, bus.ErrLost) {
+		fmt.Fprintf(w, "job %s, run %s: taken over by another coordinator\n", m.Job, m.Run)
+		return
+	}
 	done := len(m.Tasks) - len(m.Failures) - m.Pending()
+	if m.Finished.IsZero() {
+		fmt.Fprintf(w, "job %s, run %s: stopped with %d of %d tasks done, %d failed, %d open; the same command resumes it, --restart starts afresh\n",
+			m.Job, m.Run, done, len(m.Tasks), len(m.Failures), m.Pending())
+		return
+	}
 	fmt.Fprintf(w, "job %s, run %s: %d of %d tasks done, %d failed, %d outputs, %d warnings, %.2fs\n",
 		m.Job, m.Run, done, len(m.Tasks), len(m.Failures), len(m.Outputs), len(m.Warnings), m.Timings.Total)
 	fmt.Fprintf(w, "manifest: %s\n", join(m.Output, plan.ManifestKey(m.Job)))

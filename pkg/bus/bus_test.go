@@ -172,22 +172,18 @@ func TestReportsOfOneRun(t *testing.T) {
 	other := plan.NewReport(task("ga", "r0", "2019", "baseline"))
 	other.Status = plan.Failed
 	// One report stored before the watch starts: the watch still sees it.
-	if err := b.Report(ctx, other); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Report(ctx, mine); err != nil {
-		t.Fatal(err)
-	}
-	w, err := b.Watch(ctx, "ga", "r1")
+	must(t, b.Report(ctx, other))
+	must(t, b.Report(ctx, mine))
+	// The same report again (a retry after a lost confirmation) is kept once.
+	must(t, b.Report(ctx, mine))
+	w, err := b.Watch(ctx, "ga", "r1", func(err error) { t.Errorf("watch: %v", err) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
 	late := plan.NewReport(task("ga", "r1", "2020", "baseline"))
 	late.Status, late.Error = plan.Failed, "2020/baseline: singular"
-	if err := b.Report(ctx, late); err != nil {
-		t.Fatal(err)
-	}
+	must(t, b.Report(ctx, late))
 	for i, want := range []plan.Report{mine, late} {
 		got, err := w.Next(ctx)
 		if err != nil {
@@ -198,84 +194,212 @@ func TestReportsOfOneRun(t *testing.T) {
 		}
 	}
 	if got, err := w.Next(ctxFor(t, 300*time.Millisecond)); err == nil {
-		t.Errorf("a report of another run came through: %+v", got)
+		t.Errorf("a report of another run, or a duplicate, came through: %+v", got)
+	}
+	stored, err := b.Reports(ctx, "ga", "r1")
+	if err != nil || len(stored) != 2 || stored[0].Task != mine.Task || stored[1].Error != late.Error {
+		t.Errorf("Reports: %+v, %v; want the two of run r1", stored, err)
+	}
+	if none, err := b.Reports(ctx, "ga", "r9"); err != nil || len(none) != 0 {
+		t.Errorf("Reports of a run without any: %+v, %v", none, err)
 	}
 }
 
-func TestMaxDeliverBecomesFailure(t *testing.T) {
-	b := connect(t, bus.Options{MaxDeliver: 2})
+func TestQueuedAndRequeue(t *testing.T) {
+	b := connect(t, bus.Options{})
 	ctx := ctxFor(t, 10*time.Second)
-	w, err := b.Watch(ctx, "ga", "r1")
+	tk := task("ga", "r1", "2019", "baseline")
+	queued := func(want bool) {
+		t.Helper()
+		got, err := b.Queued(ctx, tk)
+		if err != nil || got != want {
+			t.Fatalf("Queued = %v, %v; want %v", got, err, want)
+		}
+	}
+	queued(false)
+	publish(t, b, tk)
+	queued(true)
+	// Taken but not answered: still queued.
+	d := next(t, b)
+	queued(true)
+	must(t, d.Ack(ctx))
+	queued(false)
+	// Published again within the window: dropped, so Requeue is needed.
+	if _, dup, err := b.Publish(ctx, tk); err != nil || !dup {
+		t.Fatalf("re-publish: duplicate %v, %v", dup, err)
+	}
+	queued(false)
+	must(t, b.Requeue(ctx, tk))
+	queued(true)
+	// Another run's task under the same name is not this run's.
+	other := tk
+	other.Run = "r2"
+	if got, err := b.Queued(ctx, other); err != nil || got {
+		t.Errorf("Queued for run r2 = %v, %v; want false", got, err)
+	}
+}
+
+func TestRetryWaits(t *testing.T) {
+	b := connect(t, bus.Options{})
+	ctx := ctxFor(t, 10*time.Second)
+	publish(t, b, task("ga", "r1", "2019", "baseline"))
+	must(t, next(t, b).Retry(time.Second))
+	empty(t, b) // not before the delay
+	start := time.Now()
+	d := next(t, b)
+	if d.Attempt != 2 {
+		t.Errorf("after Retry: attempt %d, want 2", d.Attempt)
+	}
+	if waited := time.Since(start); waited < 300*time.Millisecond {
+		t.Errorf("handed out again after %s, want about a second", waited)
+	}
+	must(t, d.Ack(ctx))
+}
+
+func TestBindKeepsTheServersSettings(t *testing.T) {
+	srv, err := bus.StartServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Shutdown() })
+	ctx := ctxFor(t, 10*time.Second)
+	// A worker that comes first creates what it needs.
+	w, err := bus.Connect(ctx, srv.URL(), bus.Options{Bind: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	// A task of another job reaching MaxDeliver is not this run's failure.
-	for _, tk := range []plan.Task{task("other", "r1", "2019", "baseline"), task("ga", "r1", "2019", "baseline")} {
-		publish(t, b, tk)
-		for range 2 {
-			must(t, next(t, b).Nak())
-		}
+	if got := w.AckWait(ctx); got != 2*time.Minute {
+		t.Errorf("AckWait of a worker first on the server: %s, want the default", got)
 	}
-	// The server notices the exceeded count when a worker asks for more.
-	empty(t, b)
-	got, err := w.Next(ctx)
+	c, err := bus.Connect(ctx, srv.URL(), bus.Options{AckWait: 7 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Task != "ga/2019/baseline/all" || got.Status != plan.Failed || got.Error == "" {
-		t.Fatalf("got %+v, want a failure of ga/2019/baseline/all", got)
+	defer c.Close()
+	// The coordinator sets it; a worker reads it, whatever it was told.
+	w2, err := bus.Connect(ctx, srv.URL(), bus.Options{Bind: true, AckWait: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Close()
+	for _, b := range []*bus.Bus{w, w2} {
+		if got := b.AckWait(ctx); got != 7*time.Second {
+			t.Errorf("AckWait seen by a worker: %s, want the coordinator's 7s", got)
+		}
 	}
 }
 
-func TestJobState(t *testing.T) {
+func TestRunState(t *testing.T) {
 	b := connect(t, bus.Options{})
 	ctx := ctxFor(t, 10*time.Second)
 	if _, _, err := b.State(ctx, "ga"); !errors.Is(err, bus.ErrNoJob) {
 		t.Fatalf("state of an unknown job: %v, want ErrNoJob", err)
 	}
+	old := []plan.Task{task("ga", "r0", "2019", "baseline")}
+	claim(t, b, "r0", 0)
+	must(t, b.StartRun(ctx, "r0", old, nil))
+	publish(t, b, old[0], task("other", "r1", "2019", "baseline"))
+
 	tasks := []plan.Task{task("ga", "r1", "2019", "baseline"), task("ga", "r1", "2020", "baseline")}
-	run := bus.JobState{Job: "ga", Run: "r1", Tasks: 2, Status: plan.Running, Started: time.Now()}
-	if err := b.StartJob(ctx, run, tasks, false); err != nil {
-		t.Fatal(err)
-	}
+	inputs := []plan.Input{{Year: "2019", Format: "pymrio", Path: "s3://b/2019", Files: []plan.File{{Path: "Z.txt", Bytes: 3, SHA256: "ab"}}}}
+	_, rev, err := b.Job(ctx, "ga")
+	must(t, err)
+	claim(t, b, "r1", rev)
+	must(t, b.StartRun(ctx, "r1", tasks, inputs))
 	running := bus.NewTaskState(tasks[1], plan.Running)
 	running.Worker = "w1"
-	if err := b.SetTask(ctx, running); err != nil {
-		t.Fatal(err)
-	}
-	gotRun, states, err := b.State(ctx, "ga")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if gotRun.Run != "r1" || gotRun.Tasks != 2 {
-		t.Errorf("run: got %+v", gotRun)
+	must(t, b.SetTask(ctx, running))
+	// A worker of the old run cannot touch the new run's states.
+	must(t, b.SetTask(ctx, bus.NewTaskState(old[0], plan.Done)))
+
+	run, states, err := b.State(ctx, "ga")
+	must(t, err)
+	if run.Run != "r1" || run.Tasks != 2 || run.Owner != "me" {
+		t.Errorf("run: got %+v", run)
 	}
 	if got := count(states); got != "queued=1 running=1" {
 		t.Errorf("states: got %s, want queued=1 running=1", got)
 	}
-
-	// A second run while the first runs is refused, unless forced.
-	run2 := bus.JobState{Job: "ga", Run: "r2", Tasks: 1, Status: plan.Running, Started: time.Now()}
-	if err := b.StartJob(ctx, run2, tasks[:1], false); err == nil {
-		t.Fatal("a second run of a running job started")
+	got, err := b.Inputs(ctx, "ga", "r1")
+	if err != nil || fmt.Sprint(got) != fmt.Sprint(inputs) {
+		t.Errorf("inputs: %+v, %v; want %+v", got, err, inputs)
 	}
-	// What the first run left queued goes with it; other jobs' tasks stay.
-	publish(t, b, tasks[0], task("other", "r1", "2019", "baseline"))
-	run2Tasks := []plan.Task{task("ga", "r2", "2019", "baseline")}
-	if err := b.StartJob(ctx, run2, run2Tasks, true); err != nil {
-		t.Fatal(err)
+	if s, err := b.TaskState(ctx, tasks[1]); err != nil || s == nil || s.Worker != "w1" {
+		t.Errorf("TaskState: %+v, %v", s, err)
 	}
+	if s, err := b.TaskState(ctx, task("ga", "r1", "1999", "baseline")); err != nil || s != nil {
+		t.Errorf("TaskState of an unknown task: %+v, %v; want none", s, err)
+	}
+	// The old run's queued task went with it; the other job's stays.
 	if d := next(t, b); d.Task.Job != "other" {
 		t.Errorf("after a new run of ga: got %s, want the other job's task", d.Task.ID())
 	}
 	empty(t, b)
-	_, states, err = b.State(ctx, "ga")
+}
+
+// claim claims job ga for owner "me" with run, at revision rev.
+func claim(t *testing.T, b *bus.Bus, run string, rev uint64) *bus.Lease {
+	t.Helper()
+	l, err := b.Claim(ctxFor(t, 5*time.Second), bus.JobState{
+		Job: "ga", Run: run, Tasks: 2, Status: plan.Running, Started: time.Now(), Owner: "me", Lease: time.Minute,
+	}, rev)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := count(states); got != "queued=1" {
-		t.Errorf("states after a new run: got %s, want queued=1 (the old run forgotten)", got)
+	return l
+}
+
+func TestLease(t *testing.T) {
+	b := connect(t, bus.Options{})
+	ctx := ctxFor(t, 20*time.Second)
+	s := bus.JobState{Job: "ga", Run: "r1", Status: plan.Running, Owner: "a", Lease: time.Second}
+	l, err := b.Claim(ctx, s, 0)
+	must(t, err)
+	// A second claim from what was read before loses.
+	if _, err := b.Claim(ctx, bus.JobState{Job: "ga", Run: "r2", Owner: "b", Lease: time.Second}, 0); !errors.Is(err, bus.ErrConflict) {
+		t.Fatalf("a claim of a held job: %v, want ErrConflict", err)
+	}
+	must(t, l.Renew(ctx))
+	must(t, l.Update(ctx, func(s *bus.JobState) { s.Tasks = 9 }))
+
+	// Wait waits while a renews, and returns once a falls silent.
+	var waitedFor []string
+	renewing := make(chan struct{})
+	go func() {
+		defer close(renewing)
+		for range 4 {
+			time.Sleep(300 * time.Millisecond)
+			if err := l.Renew(ctx); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	start := time.Now()
+	got, rev, err := b.Wait(ctx, "ga", func(h bus.JobState) { waitedFor = append(waitedFor, h.Owner) })
+	must(t, err)
+	<-renewing
+	if waited := time.Since(start); waited < 1200*time.Millisecond {
+		t.Errorf("Wait returned after %s while the holder renewed", waited)
+	}
+	if got.Tasks != 9 || len(waitedFor) != 1 || waitedFor[0] != "a" {
+		t.Errorf("Wait: %+v, told of %v", got, waitedFor)
+	}
+	// b takes over; a learns it has lost the job.
+	taken := *got
+	taken.Owner = "b"
+	lb, err := b.Claim(ctx, taken, rev)
+	must(t, err)
+	if err := l.Renew(ctx); !errors.Is(err, bus.ErrLost) {
+		t.Errorf("renewal of a lease taken over: %v, want ErrLost", err)
+	}
+	// Released: no wait at all.
+	must(t, lb.Release(ctx, func(s *bus.JobState) { s.Status = plan.Done }))
+	start = time.Now()
+	got, _, err = b.Wait(ctx, "ga", nil)
+	must(t, err)
+	if got.Owner != "" || got.Status != plan.Done || time.Since(start) > 500*time.Millisecond {
+		t.Errorf("after release: %+v, waited %s", got, time.Since(start))
 	}
 }
 

@@ -26,11 +26,34 @@ func token(s string) string {
 	return b.String()
 }
 
-func taskSubject(job string) string       { return "mrioflow.tasks." + token(job) }
-func eventSubject(job, run string) string { return "mrioflow.events." + token(job) + "." + token(run) }
+// The subjects of the two streams.
+const (
+	taskSubjects   = "mrioflow.tasks.>"
+	reportSubjects = "mrioflow.reports.>"
+)
 
-// jobKey is the state key of a job; taskKey the key of one of its tasks.
-func jobKey(job string) string { return token(job) }
-func taskKey(job, year, scenario, block string) string {
-	return token(job) + ".task." + token(year) + "." + token(scenario) + "." + token(block)
+// jobTasks is the subject filter of every task of a job.
+func jobTasks(job string) string { return "mrioflow.tasks." + token(job) + ".>" }
+
+// taskSubject is the subject of one task:
+// mrioflow.tasks.<job>.<year>.<scenario>.<block>. One subject per task
+// lets the coordinator ask whether a task is still queued.
+func taskSubject(job, year, scenario, block string) string {
+	return "mrioflow.tasks." + token(job) + "." + token(year) + "." + token(scenario) + "." + token(block)
+}
+
+// reportSubject is the subject of the reports of one run of a job.
+func reportSubject(job, run string) string {
+	return "mrioflow.reports." + token(job) + "." + token(run)
+}
+
+// The keys of the state bucket. A job's record is <job>; everything else
+// of the job sits below it, the run's tasks under <job>.task.<run>, so a
+// worker of an old run cannot overwrite the state of a new one.
+func jobKey(job string) string           { return token(job) }
+func jobKeys(job string) string          { return token(job) + ".>" }
+func inputsKey(job, run string) string   { return token(job) + ".inputs." + token(run) }
+func runTaskKeys(job, run string) string { return token(job) + ".task." + token(run) + ".>" }
+func taskKey(job, run, year, scenario, block string) string {
+	return token(job) + ".task." + token(run) + "." + token(year) + "." + token(scenario) + "." + token(block)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -29,30 +30,59 @@ func msgID(t plan.Task) string { return t.ID() + "@" + t.Run }
 // Duplicates window, which is dropped). It returns an error when the
 // server does not confirm the task.
 func (b *Bus) Publish(ctx context.Context, t plan.Task) (seq uint64, duplicate bool, err error) {
+	return b.publish(ctx, t, msgID(t))
+}
+
+// Requeue queues a task again that left the queue without a final report
+// (Queued said so), under a fresh message id so that the Duplicates
+// window does not drop it.
+func (b *Bus) Requeue(ctx context.Context, t plan.Task) error {
+	_, _, err := b.publish(ctx, t, msgID(t)+"/"+strconv.FormatInt(time.Now().UnixNano(), 36))
+	return err
+}
+
+func (b *Bus) publish(ctx context.Context, t plan.Task, id string) (uint64, bool, error) {
 	data, err := json.Marshal(t)
 	if err != nil {
 		return 0, false, fmt.Errorf("bus: encode task %s: %w", t.ID(), err)
 	}
-	ack, err := b.js.Publish(ctx, taskSubject(t.Job), data,
-		jetstream.WithMsgID(msgID(t)), jetstream.WithExpectStream(TaskStream))
+	ack, err := b.js.Publish(ctx, taskSubject(t.Job, t.Year, t.Scenario, t.Block), data,
+		jetstream.WithMsgID(id), jetstream.WithExpectStream(TaskStream))
 	if err != nil {
 		return 0, false, fmt.Errorf("bus: publish task %s: %w", t.ID(), err)
 	}
 	return ack.Sequence, ack.Duplicate, nil
 }
 
+// Queued reports whether the task stream holds t's task of t's run:
+// waiting for a worker or being worked on.
+func (b *Bus) Queued(ctx context.Context, t plan.Task) (bool, error) {
+	msg, err := b.tasks.GetLastMsgForSubject(ctx, taskSubject(t.Job, t.Year, t.Scenario, t.Block))
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("bus: look for task %s: %w", t.ID(), err)
+	}
+	var held plan.Task
+	if json.Unmarshal(msg.Data, &held) != nil {
+		return false, nil
+	}
+	return held.Run == t.Run, nil
+}
+
 // PurgeTasks removes every task of job still queued or being worked on,
 // of any run. A worker holding one may still finish it, but its answer
 // then finds nothing to acknowledge.
 func (b *Bus) PurgeTasks(ctx context.Context, job string) error {
-	if err := b.tasks.Purge(ctx, jetstream.WithPurgeSubject(taskSubject(job))); err != nil {
+	if err := b.tasks.Purge(ctx, jetstream.WithPurgeSubject(jobTasks(job))); err != nil {
 		return fmt.Errorf("bus: purge tasks of %s: %w", job, err)
 	}
 	return nil
 }
 
-// Delivery is a task handed to this worker. Exactly one of Ack, Nak and
-// Term answers it; until then KeepAlive tells the server it is being
+// Delivery is a task handed to this worker. Exactly one of Ack, Nak, Retry
+// and Term answers it; until then KeepAlive tells the server it is being
 // worked on.
 type Delivery struct {
 	Task    plan.Task
@@ -130,6 +160,15 @@ func (d *Delivery) Ack(ctx context.Context) error {
 func (d *Delivery) Nak() error {
 	if err := d.msg.Nak(); err != nil {
 		return fmt.Errorf("bus: nak %s: %w", d.Task.ID(), err)
+	}
+	return nil
+}
+
+// Retry gives the task back to be handed out again after delay, for an
+// error that may pass (a store that is down); it counts as a delivery.
+func (d *Delivery) Retry(delay time.Duration) error {
+	if err := d.msg.NakWithDelay(delay); err != nil {
+		return fmt.Errorf("bus: retry %s: %w", d.Task.ID(), err)
 	}
 	return nil
 }

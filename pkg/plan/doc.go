@@ -8,6 +8,12 @@
 // format, and the run that published it, so that a worker needs nothing
 // but the task. Task.ID, job/year/scenario/block, names a task everywhere.
 //
+// The coordinator pins to each task the input of its year (Pin): every
+// file of the table with its SHA-256, as it checked them, so a worker can
+// tell a table that changed since. Digest names what a list of tasks asks
+// for, without the run: a coordinator resumes an unfinished run only when
+// the job plans to the same digest.
+//
 // A worker answers a task with a Report: Done with its Outputs (store key,
 // rows, bytes, SHA-256) or Failed with the task's own error, plus its
 // Warnings (sectors with zero output whose stressors drop out, a large

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -107,4 +109,31 @@ func absolute(p string) string {
 		return abs
 	}
 	return p
+}
+
+// Pin gives each task the input of its year, by year; a task whose year
+// has no input keeps none.
+func Pin(tasks []Task, inputs []Input) {
+	byYear := make(map[string]*Input, len(inputs))
+	for i := range inputs {
+		byYear[inputs[i].Year] = &inputs[i]
+	}
+	for i := range tasks {
+		tasks[i].Input = byYear[tasks[i].Year]
+	}
+}
+
+// Digest is a checksum of what a list of tasks asks for: each task's
+// name, spec, output location and format, in order. It leaves out the
+// run, the inputs and MaxAttempts, so the same job file, output and
+// format planned again give the same digest: that is how a coordinator
+// knows it may resume a run.
+func Digest(tasks []Task) string {
+	h := sha256.New()
+	for _, t := range tasks {
+		for _, s := range []string{t.Job, t.Year, t.Scenario, t.Block, string(t.Spec), t.Output, t.Format} {
+			fmt.Fprintf(h, "%d:%s", len(s), s)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

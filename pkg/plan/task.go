@@ -27,6 +27,16 @@ type Task struct {
 
 	Output string `json:"output"` // store location: a folder or s3://bucket/prefix
 	Format string `json:"format"` // arrow | parquet
+
+	// Input is the year's table as the coordinator found it when it
+	// checked the job: every file with its size and SHA-256. A worker
+	// fetches a table in S3 by these checksums and refuses one whose bytes
+	// changed since. Nil when the table was not checked.
+	Input *Input `json:"input,omitempty"`
+	// MaxAttempts is how many times the task may be handed out before the
+	// worker that receives it once more gives it up as failed; 0 means no
+	// limit.
+	MaxAttempts int `json:"max_attempts,omitempty"`
 }
 
 // ID is job/year/scenario/block: the task's name in events, the job state

@@ -24,30 +24,28 @@ import (
 // and sector pattern the spec names against it: the job's stressors, the
 // regions and sector patterns of each scenario's shocks, and the regions
 // of each group. It returns the input files with their checksums, for the
-// manifest.
+// manifest and for the tasks (plan.Pin).
+//
+// Tables in a store are fetched into the default table cache
+// (Options.CacheDir), with the store's settings from the environment.
 //
 // Check returns the first problem, as an error naming the year, the
 // table's path and the scenario, shock or group where one is at fault,
 // with the cause's own file, row and column. Tables are read one at a
 // time; ctx is checked between them.
 func Check(ctx context.Context, job *spec.Job) ([]plan.Input, error) {
-	return check(ctx, job, nil)
+	return New(Options{CacheTables: -1}).check(ctx, job, false)
 }
 
-// Check is the package's Check that also keeps the first year's table,
-// prepared, in r's cache: the first tasks, which are that year's, then
-// need not read it again.
+// Check is the package's Check with r's store and table cache, that also
+// keeps the first year's table, prepared, in r's cache: the first tasks,
+// which are that year's, then need not read it again.
 func (r *Runner) Check(ctx context.Context, job *spec.Job) ([]plan.Input, error) {
-	return check(ctx, job, func(tb spec.Table, t *table.Table) {
-		if p, err := coefficients(t); err == nil {
-			r.tables.put(tableKey(tb), p)
-		} // else the task meets the error again and reports it
-	})
+	return r.check(ctx, job, true)
 }
 
-// check is Check, handing the first table, checked, to keep unless keep
-// is nil.
-func check(ctx context.Context, job *spec.Job, keep func(spec.Table, *table.Table)) ([]plan.Input, error) {
+// check is Check, keeping the first table, checked, when keep is set.
+func (r *Runner) check(ctx context.Context, job *spec.Job, keep bool) ([]plan.Input, error) {
 	job = plan.Resolve(job)
 	inputs := make([]plan.Input, 0, len(job.Tables))
 	for i, tb := range job.Tables {
@@ -55,7 +53,14 @@ func check(ctx context.Context, job *spec.Job, keep func(spec.Table, *table.Tabl
 			return nil, err
 		}
 		where := fmt.Sprintf("year %s (%s)", tb.Year, tb.Path)
-		t, err := formats.Open(tb.Format, tb.Path, tb.Options)
+		lt, err := r.fetch.local(ctx, tb.Path, nil)
+		if err != nil {
+			return nil, fmt.Errorf("runner: %s: %w", where, err)
+		}
+		t, err := formats.Open(tb.Format, lt.path, tb.Options)
+		if err != nil && isURL(tb.Path) {
+			err = renamed{err, lt.path, tb.Path}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("runner: %s: %w", where, err)
 		}
@@ -65,13 +70,17 @@ func check(ctx context.Context, job *spec.Job, keep func(spec.Table, *table.Tabl
 		if err := checkNames(t, job); err != nil {
 			return nil, fmt.Errorf("runner: %s: %w", where, err)
 		}
-		files, err := hashFiles(tb.Path)
-		if err != nil {
-			return nil, fmt.Errorf("runner: %s: %w", where, err)
+		files := lt.files
+		if files == nil {
+			if files, err = hashFiles(tb.Path); err != nil {
+				return nil, fmt.Errorf("runner: %s: %w", where, err)
+			}
 		}
 		inputs = append(inputs, plan.Input{Year: tb.Year, Format: tb.Format, Path: tb.Path, Files: files})
-		if i == 0 && keep != nil {
-			keep(tb, t)
+		if i == 0 && keep {
+			if p, err := coefficients(t); err == nil {
+				r.tables.put(tableKey(tb), p)
+			} // else the task meets the error again and reports it
 		}
 	}
 	return inputs, nil
@@ -122,15 +131,11 @@ func checkNames(t *table.Table, job *spec.Job) error {
 var errNoRegion = errors.New("no such region in the table")
 
 // hashFiles returns the checksum of the file at p, or of every file below
-// the folder p in path order. A URL gives no files.
+// the folder p in path order.
 //
 // TODO(inputs): every file below the folder is hashed, also those the
-// reader does not use; formats could say which files it read. Tables in
-// S3 could be hashed from the object's checksum.
+// reader does not use; formats could say which files it read.
 func hashFiles(p string) ([]plan.File, error) {
-	if strings.Contains(p, "://") {
-		return []plan.File{}, nil
-	}
 	info, err := os.Stat(p)
 	if err != nil {
 		return nil, err

@@ -6,27 +6,45 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mrioflow/mrioflow/pkg/bus"
 	"github.com/mrioflow/mrioflow/pkg/plan"
 	"github.com/mrioflow/mrioflow/pkg/spec"
+	"github.com/mrioflow/mrioflow/pkg/store"
 )
 
-// CoordinateOptions configure Coordinate. The zero value is usable.
+// CoordinateOptions configure Coordinate. The zero value is usable; each
+// field documents its default.
 type CoordinateOptions struct {
 	// Version is recorded in the manifest.
 	Version string
 	// Output overrides the spec's output location; Format its output
 	// format (see plan.Options).
 	Output, Format string
-	// Run names the run; empty draws a fresh name from the clock and
-	// random bits.
-	Run string
-	// Force starts the run even when the job's last run is still recorded
-	// as running (a coordinator that died leaves that behind).
-	Force bool
+	// Restart drops the job's unfinished run, if there is one, with its
+	// queued tasks, and starts a new run. Without it an unfinished run of
+	// the same plan is resumed.
+	Restart bool
+	// Owner names this coordinator in the job's record. Default
+	// host/pid/random.
+	Owner string
+	// Lease is how long this coordinator may stay silent before another
+	// one may take the job over; it renews its hold four times as often.
+	// Default 20 seconds.
+	Lease time.Duration
+	// MaxAttempts is how many times each task may be handed out (see
+	// plan.Task.MaxAttempts). Default 5.
+	MaxAttempts int
+	// Ephemeral says the server's state dies with this process (an
+	// embedded server), so an interrupted run cannot be resumed: it is
+	// closed as failed, its queued tasks removed and a partial manifest
+	// written. Otherwise an interrupted run is left as it stands for the
+	// next coordinator to resume.
+	Ephemeral bool
 	// Store opens the output location; default store.Open.
 	Store StoreOpener
 	// Check checks the tables before anything is published; default
@@ -34,41 +52,93 @@ type CoordinateOptions struct {
 	// Runner.Check, which keeps the first table for them.
 	Check func(context.Context, *spec.Job) ([]plan.Input, error)
 
-	// OnPlan is called once the tables are checked and the tasks made,
-	// before any is published; OnReport on each task's final report with
-	// the number of tasks final so far. Either may be nil.
-	OnPlan   func(tasks []plan.Task, inputs []plan.Input)
+	// OnPlan is called once the tasks are ready to go, with the number
+	// of them final already (a resumed run), before any is published;
+	// OnWait when another coordinator holds the job and Coordinate waits
+	// for it to let go; OnReport on each task's final report with the
+	// number of tasks final so far; OnError on an error that does not
+	// stop the run (a renewal of the lease that failed, the report
+	// stream followed again). Each may be nil.
+	OnPlan   func(tasks []plan.Task, inputs []plan.Input, resumed bool, final int)
+	OnWait   func(holder bus.JobState)
 	OnReport func(r plan.Report, final, total int)
+	OnError  func(error)
 }
 
-// ErrFailed is wrapped by the error Coordinate returns when some task
-// failed; the manifest lists which and why.
-var ErrFailed = errors.New("tasks failed")
+func (o CoordinateOptions) withDefaults() CoordinateOptions {
+	if o.Owner == "" {
+		host, _ := os.Hostname()
+		var b [3]byte
+		rand.Read(b[:])
+		o.Owner = fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+	}
+	if o.Lease == 0 {
+		o.Lease = 20 * time.Second
+	}
+	if o.MaxAttempts == 0 {
+		o.MaxAttempts = 5
+	}
+	if o.Store == nil {
+		o.Store = openStore
+	}
+	if o.Check == nil {
+		o.Check = Check
+	}
+	if o.OnError == nil {
+		o.OnError = func(error) {}
+	}
+	return o
+}
+
+var (
+	// ErrFailed is wrapped by the error Coordinate returns when some task
+	// failed; the manifest lists which and why.
+	ErrFailed = errors.New("tasks failed")
+	// ErrInterrupted is wrapped by the error Coordinate returns when ctx
+	// ended before the run did, and the run was left to be resumed.
+	ErrInterrupted = errors.New("interrupted; the same command resumes the run")
+	// ErrPlanChanged is returned when the job's unfinished run was planned
+	// from another job file, output or format.
+	ErrPlanChanged = errors.New("the job's unfinished run was planned differently")
+)
 
 // Coordinate runs job through b: it checks the output location and every
-// table (Check), plans the tasks, publishes them, waits for a final report
-// on each, and writes <job>/manifest.json last, after every output.
+// table (Check), plans the tasks, records the run in the state bucket,
+// publishes the tasks, waits for a final report on each, and writes
+// <job>/manifest.json last, after every output.
 //
 // Workers must serve b meanwhile (Serve); Coordinate does no task itself.
 //
+// Runs and resumption. A job has one record in the state bucket, held by
+// one coordinator at a time (opts.Lease). When the job's latest run is
+// unfinished and was planned alike (same job file, output and format),
+// Coordinate resumes it: it takes the inputs that run checked, counts the
+// tasks already final and publishes only those neither final nor queued,
+// so finished tasks are not computed again. Otherwise (no run, a finished
+// one, or opts.Restart) it checks the tables and starts a new run. When
+// another coordinator holds the job, Coordinate waits until it lets go or
+// falls silent for its lease.
+//
 // A problem found before publishing (the spec, the output location, a
 // table, a name the spec gives that a table lacks) returns an error and
-// writes nothing. Otherwise Coordinate returns the manifest it wrote, and
-// an error wrapping ErrFailed when a task failed (the other tasks' outputs
-// stay), or ctx's error when ctx ended before every task was final (the
-// manifest then records the tasks still open, and the tasks left in the
-// queue are removed). An error writing the manifest is returned as well,
-// with the manifest.
+// writes nothing. Otherwise Coordinate returns the manifest, and an error
+// wrapping ErrFailed when a task failed (the other tasks' outputs stay).
+// When ctx ends first, the run is left to be resumed and the error wraps
+// ErrInterrupted (no manifest is written), unless opts.Ephemeral. It
+// returns an error wrapping bus.ErrLost when another coordinator took the
+// job over.
 func Coordinate(ctx context.Context, b *bus.Bus, job *spec.Job, opts CoordinateOptions) (*plan.Manifest, error) {
+	opts = opts.withDefaults()
 	started := time.Now()
-	run := opts.Run
-	if run == "" {
-		run = newRun(started)
-	}
-	tasks, err := plan.Make(job, plan.Options{Run: run, Output: opts.Output, Format: opts.Format})
+	tasks, err := plan.Make(job, plan.Options{Run: newRun(started), Output: opts.Output, Format: opts.Format})
 	if err != nil {
 		return nil, err
 	}
+	for i := range tasks {
+		tasks[i].MaxAttempts = opts.MaxAttempts
+	}
+	digest := plan.Digest(tasks)
+
 	// The output location is checked before the tables without writing
 	// anything: a local folder by its path, a bucket by a probe that
 	// leaves nothing behind. A local folder is made only once the tables
@@ -77,11 +147,7 @@ func Coordinate(ctx context.Context, b *bus.Bus, job *spec.Job, opts CoordinateO
 	if err := CheckOutput(location); err != nil {
 		return nil, err
 	}
-	open := opts.Store
-	if open == nil {
-		open = openStore
-	}
-	st, err := open(ctx, location)
+	st, err := opts.Store(ctx, location)
 	if err != nil {
 		return nil, err
 	}
@@ -91,86 +157,260 @@ func Coordinate(ctx context.Context, b *bus.Bus, job *spec.Job, opts CoordinateO
 			return nil, err
 		}
 	}
-	check := opts.Check
-	if check == nil {
-		check = Check
-	}
-	inputs, err := check(ctx, job)
-	if err != nil {
+
+	c := &coordination{b: b, job: job, opts: opts, tasks: tasks, store: st}
+	if err := c.claim(ctx, digest, started, local); err != nil {
 		return nil, err
 	}
-	if local {
-		if err := st.Check(ctx); err != nil {
-			return nil, err
-		}
-	}
-	if opts.OnPlan != nil {
-		opts.OnPlan(tasks, inputs)
-	}
-	planned := time.Since(started)
-
-	watch, err := b.Watch(ctx, job.Job, run)
-	if err != nil {
-		return nil, err
-	}
-	defer watch.Close()
-	state := bus.JobState{Job: job.Job, Run: run, Tasks: len(tasks), Status: plan.Running, Started: started.UTC()}
-	if err := b.StartJob(ctx, state, tasks, opts.Force); err != nil {
-		return nil, err
-	}
-
-	m := plan.NewManifest(opts.Version, tasks, inputs)
-	m.Started = started.UTC()
-	waitErr := publishAndWait(ctx, b, watch, tasks, m, opts.OnReport)
-
-	m.Finished = time.Now().UTC()
-	m.Timings = plan.JobTimings{Plan: planned.Seconds(), Total: m.Finished.Sub(started).Seconds()}
-	// The manifest goes out even after ctx ended, to record what was done.
-	writeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-	defer cancel()
-	var purgeErr error
-	if m.Pending() > 0 {
-		// Nobody waits for these any more.
-		purgeErr = b.PurgeTasks(writeCtx, job.Job)
-	}
-	data, err := m.Encode()
-	if err == nil {
-		err = st.Put(writeCtx, plan.ManifestKey(job.Job), data)
-	}
-	state.Status, state.Finished = plan.Done, m.Finished
-	if !m.Complete() {
-		state.Status = plan.Failed
-	}
-	if serr := b.SetJob(writeCtx, state); err == nil {
-		err = serr
-	}
-	if err == nil {
-		err = purgeErr
-	}
-	if err != nil {
-		return m, fmt.Errorf("runner: job %s: manifest: %w", job.Job, errors.Join(err, waitErr))
-	}
-	if waitErr != nil {
-		return m, fmt.Errorf("runner: job %s: %w", job.Job, waitErr)
-	}
-	if len(m.Failures) > 0 {
-		var which []string
-		for _, f := range m.Failures {
-			which = append(which, f.Task)
-		}
-		return m, fmt.Errorf("runner: job %s: %w: %d of %d (%s)", job.Job, ErrFailed, len(m.Failures), len(tasks), strings.Join(which, ", "))
-	}
-	return m, nil
+	return c.run(ctx)
 }
 
-// publishAndWait publishes the tasks and feeds their final reports to m
-// until none is open or ctx ends.
-func publishAndWait(ctx context.Context, b *bus.Bus, watch *bus.Watch, tasks []plan.Task, m *plan.Manifest, onReport func(plan.Report, int, int)) error {
-	for _, t := range tasks {
-		if _, _, err := b.Publish(ctx, t); err != nil {
+// coordination is one run of Coordinate once the job is claimed.
+type coordination struct {
+	b      *bus.Bus
+	job    *spec.Job
+	opts   CoordinateOptions
+	tasks  []plan.Task
+	inputs []plan.Input
+	store  store.Store
+
+	lease   *bus.Lease
+	resumed bool
+	planned time.Duration
+}
+
+// claim takes the job's record: resuming its unfinished run, or checking
+// the tables and starting a new one.
+func (c *coordination) claim(ctx context.Context, digest string, started time.Time, local bool) error {
+	name := c.job.Job
+	checked := false
+	for {
+		prev, rev, err := c.b.Wait(ctx, name, c.opts.OnWait)
+		if err != nil {
+			return err
+		}
+		if prev != nil && prev.Status == plan.Running && !c.opts.Restart {
+			if prev.Digest != digest {
+				return fmt.Errorf("runner: job %s: %w (run %s, started %s): the job file, output or format changed; run with --restart to drop it and start afresh",
+					name, ErrPlanChanged, prev.Run, prev.Started.Format(time.RFC3339))
+			}
+			s := *prev
+			s.Owner, s.Lease = c.opts.Owner, c.opts.Lease
+			c.lease, err = c.b.Claim(ctx, s, rev)
+			if errors.Is(err, bus.ErrConflict) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if c.inputs, err = c.b.Inputs(ctx, name, prev.Run); err != nil {
+				c.release(ctx, plan.Running)
+				return err
+			}
+			c.setRun(prev.Run)
+			c.resumed = true
+			return nil
+		}
+
+		if !checked {
+			if c.inputs, err = c.opts.Check(ctx, c.job); err != nil {
+				return err
+			}
+			if local {
+				if err := c.store.Check(ctx); err != nil {
+					return err
+				}
+			}
+			checked = true
+			c.planned = time.Since(started)
+		}
+		run := newRun(started)
+		s := bus.JobState{
+			Job: name, Run: run, Tasks: len(c.tasks), Status: plan.Running, Digest: digest,
+			Started: started.UTC(), Owner: c.opts.Owner, Lease: c.opts.Lease,
+		}
+		c.lease, err = c.b.Claim(ctx, s, rev)
+		if errors.Is(err, bus.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		c.setRun(run)
+		if err := c.b.StartRun(ctx, run, c.tasks, c.inputs); err != nil {
+			c.release(ctx, plan.Failed)
+			return err
+		}
+		return nil
+	}
+}
+
+// setRun gives every task the run and its input.
+func (c *coordination) setRun(run string) {
+	for i := range c.tasks {
+		c.tasks[i].Run = run
+	}
+	plan.Pin(c.tasks, c.inputs)
+}
+
+// release lets go of the job, leaving its run with status.
+func (c *coordination) release(ctx context.Context, status plan.Status) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	return c.lease.Release(ctx, func(s *bus.JobState) {
+		s.Status = status
+		if status.Final() {
+			s.Finished = time.Now().UTC()
+		}
+	})
+}
+
+// run publishes what is left of the run, gathers the reports and ends
+// the run.
+func (c *coordination) run(ctx context.Context) (*plan.Manifest, error) {
+	state := c.lease.State()
+	m := plan.NewManifest(c.opts.Version, c.tasks, c.inputs)
+	m.Started = state.Started
+
+	// The run goes on while the lease holds; the renewal stops before the
+	// lease is let go.
+	runCtx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	renewCtx, cancelRenew := context.WithCancel(runCtx)
+	var renewing sync.WaitGroup
+	renewing.Go(func() { c.renew(renewCtx, stop) })
+	stopRenewing := func() { cancelRenew(); renewing.Wait() }
+	defer stopRenewing()
+
+	waitErr := c.follow(runCtx, m)
+	stopRenewing()
+	if cause := context.Cause(runCtx); errors.Is(cause, bus.ErrLost) {
+		return m, fmt.Errorf("runner: job %s: %w", c.job.Job, cause)
+	}
+	if waitErr != nil && !c.opts.Ephemeral {
+		if err := c.release(ctx, plan.Running); err != nil {
+			c.opts.OnError(err)
+		}
+		if ctx.Err() != nil {
+			waitErr = fmt.Errorf("%w (%w)", ErrInterrupted, waitErr)
+		}
+		return m, fmt.Errorf("runner: job %s, run %s: %w; %d of %d tasks final, the run is left for the same command to resume",
+			c.job.Job, state.Run, waitErr, len(c.tasks)-m.Pending(), len(c.tasks))
+	}
+	return m, c.finish(ctx, m, waitErr)
+}
+
+// follow gathers what a resumed run has done, publishes the tasks left
+// and waits for their reports.
+func (c *coordination) follow(ctx context.Context, m *plan.Manifest) error {
+	watch, err := c.b.Watch(ctx, c.job.Job, m.Run, c.opts.OnError)
+	if err != nil {
+		return err
+	}
+	defer watch.Close()
+	if c.resumed {
+		if err := persist(ctx, serverOutage, func(ctx context.Context) error { return c.gather(ctx, m) }); err != nil {
 			return err
 		}
 	}
+	if c.opts.OnPlan != nil {
+		c.opts.OnPlan(c.tasks, c.inputs, c.resumed, len(c.tasks)-m.Pending())
+	}
+	if err := c.publish(ctx, m); err != nil {
+		return err
+	}
+	return c.wait(ctx, watch, m)
+}
+
+// renew renews the lease until ctx ends; it stops the run when another
+// coordinator took the job over.
+func (c *coordination) renew(ctx context.Context, stop context.CancelCauseFunc) {
+	every := c.opts.Lease / 4
+	var lastWarn time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+		renewCtx, cancel := context.WithTimeout(ctx, every)
+		err := c.lease.Renew(renewCtx)
+		cancel()
+		switch {
+		case errors.Is(err, bus.ErrLost):
+			stop(err)
+			return
+		case err != nil && ctx.Err() == nil && time.Since(lastWarn) > c.opts.Lease:
+			c.opts.OnError(fmt.Errorf("runner: renew the hold on job %s: %w", c.job.Job, err))
+			lastWarn = time.Now()
+		}
+	}
+}
+
+// gather feeds m the final reports of a resumed run: from the state
+// bucket, then from the report stream.
+func (c *coordination) gather(ctx context.Context, m *plan.Manifest) error {
+	_, states, err := c.b.State(ctx, c.job.Job)
+	if err != nil {
+		return err
+	}
+	for _, s := range states {
+		if s.Report != nil && s.Run == m.Run {
+			m.Add(*s.Report)
+		}
+	}
+	reports, err := c.b.Reports(ctx, c.job.Job, m.Run)
+	if err != nil {
+		return err
+	}
+	for _, r := range reports {
+		m.Add(r)
+	}
+	return nil
+}
+
+// publish queues every task of m not final: all of a new run; in a
+// resumed run, those not queued already.
+func (c *coordination) publish(ctx context.Context, m *plan.Manifest) error {
+	final := map[string]bool{}
+	for _, r := range m.Tasks {
+		final[r.Task] = r.Status.Final()
+	}
+	for _, t := range c.tasks {
+		if final[t.ID()] {
+			continue
+		}
+		// Each step is tried again while the server restarts; a message
+		// id seen already is dropped, so a publication repeated after a
+		// lost confirmation is harmless.
+		err := persist(ctx, serverOutage, func(ctx context.Context) error {
+			if !c.resumed {
+				_, _, err := c.b.Publish(ctx, t)
+				return err
+			}
+			queued, err := c.b.Queued(ctx, t)
+			if err != nil || queued {
+				return err
+			}
+			// Neither final nor queued: never published, or lost. A
+			// message id seen within the Duplicates window would be
+			// dropped.
+			_, dup, err := c.b.Publish(ctx, t)
+			if err == nil && dup {
+				err = c.b.Requeue(ctx, t)
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// wait feeds the run's final reports to m until none is open or ctx ends.
+func (c *coordination) wait(ctx context.Context, watch *bus.Watch, m *plan.Manifest) error {
+	total := len(c.tasks)
 	for m.Pending() > 0 {
 		r, err := watch.Next(ctx)
 		if err != nil {
@@ -179,17 +419,65 @@ func publishAndWait(ctx context.Context, b *bus.Bus, watch *bus.Watch, tasks []p
 		if !m.Add(r) {
 			continue
 		}
-		// A worker records its own outcome; this covers a task whose
-		// workers were lost, and costs one write otherwise.
-		if err := b.SetTask(ctx, bus.ReportState(r)); err != nil {
-			return err
+		// The worker records its own outcome; this covers one that died
+		// right after its report.
+		if err := c.b.SetTask(ctx, bus.ReportState(r)); err != nil {
+			c.opts.OnError(err)
 		}
-		if onReport != nil {
-			onReport(r, len(tasks)-m.Pending(), len(tasks))
+		if c.opts.OnReport != nil {
+			c.opts.OnReport(r, total-m.Pending(), total)
 		}
 	}
 	return nil
 }
+
+// finish writes the manifest, records how the run ended and lets go of
+// the job.
+func (c *coordination) finish(ctx context.Context, m *plan.Manifest, waitErr error) error {
+	name, total := c.job.Job, len(c.tasks)
+	m.Finished = time.Now().UTC()
+	m.Timings = plan.JobTimings{Plan: c.planned.Seconds(), Total: m.Finished.Sub(m.Started).Seconds()}
+	// The manifest goes out even after ctx ended, to record what was done.
+	writeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	var purgeErr error
+	if m.Pending() > 0 {
+		// Nobody waits for these any more.
+		purgeErr = c.b.PurgeTasks(writeCtx, name)
+	}
+	data, err := m.Encode()
+	if err == nil {
+		err = c.store.Put(writeCtx, plan.ManifestKey(name), data)
+	}
+	status := plan.Done
+	if !m.Complete() {
+		status = plan.Failed
+	}
+	if rerr := c.release(writeCtx, status); err == nil {
+		err = rerr
+	}
+	if err == nil {
+		err = purgeErr
+	}
+	if err != nil {
+		return fmt.Errorf("runner: job %s: manifest: %w", name, errors.Join(err, waitErr))
+	}
+	if waitErr != nil {
+		return fmt.Errorf("runner: job %s: %w", name, waitErr)
+	}
+	if len(m.Failures) > 0 {
+		var which []string
+		for _, f := range m.Failures {
+			which = append(which, f.Task)
+		}
+		return fmt.Errorf("runner: job %s: %w: %d of %d (%s)", name, ErrFailed, len(m.Failures), total, strings.Join(which, ", "))
+	}
+	return nil
+}
+
+// serverOutage bounds how long a step of the coordinator is tried again
+// while the server cannot be reached.
+const serverOutage = 2 * time.Minute
 
 // newRun names a run: its start time and six random hex digits.
 func newRun(t time.Time) string {

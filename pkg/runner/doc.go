@@ -6,40 +6,61 @@
 //
 // A Runner runs one task end to end (Runner.Run):
 //
-//	read     formats.Open, SelectStressors, accounts.Coefficients
-//	         (kept for the next task of the same year)
+//	read     the table from local disk, or fetched from S3 into the
+//	         table cache; formats.Open, SelectStressors,
+//	         accounts.Coefficients (kept for the next task of the year)
 //	scenario a copy of the table, scenario.Apply
 //	solve    accounts.Compute (one LU of I - A), ComputeGroups
 //	write    output.Encode each account, store.Put at
 //	         <job>/year=<year>/scenario=<scenario>/<account>.<ext>
 //
 // Serve is a worker's loop: pull a task from the bus, run it, report,
-// answer. Coordinate is the coordinator's side of a job: Check the output
-// location and every table before anything is published, plan the tasks,
-// publish them, gather the reports and write the manifest last.
+// record, answer; errors that may pass (a store down) give the task back
+// with a growing delay, errors in the data fail it at once. Coordinate is
+// the coordinator's side of a job: Check the output location and every
+// table before anything is published, take the job's lease, plan or
+// resume the run, publish what is left, gather the reports and write the
+// manifest last.
 //
 // Check reads each table and checks every stressor, region and sector
 // pattern the spec names against it, so that a misspelt region fails in
 // seconds with its year and scenario, before any solve and before
-// anything is written.
+// anything is written. It records the SHA-256 of every file of every
+// table; the tasks carry them (plan.Pin).
+//
+// Tables in S3 (path: s3://bucket/key, a prefix for a folder layout) are
+// downloaded into a cache folder named by the content of their files, so
+// a year fetched once serves every later task and run that expects those
+// bytes. A worker whose download does not match the checksums the
+// coordinator recorded fails the task with ErrChanged.
+//
+// HealthHandler and ServeHealth give both binaries /healthz, /readyz and
+// /metrics (Metrics, in Prometheus' text format).
 //
 // # Traps
 //
-//   - A failed task is final: its worker reports it and terminates the
+//   - Only a store's own failures are tried again (TaskError.Temporary);
+//     everything else is final: its worker reports it and terminates the
 //     message. The other tasks go on and keep their outputs; the job
 //     fails at the end, with the failure in the manifest.
-//   - A worker told to stop finishes its task; only Abort (a second
-//     signal) gives the task back, at the next step, since a factorization
-//     cannot be interrupted.
+//   - A worker told to stop finishes its task; Abort (a second signal, or
+//     the worker's grace period) gives the task back at once and leaves
+//     the solve under way to die with the process.
+//   - An interrupted Coordinate leaves the run as it stands, for the next
+//     coordinator of the same plan to resume, and writes no manifest;
+//     with CoordinateOptions.Ephemeral (an embedded server, whose state
+//     dies with the process) it closes the run, as failed, instead.
 //   - Tables are read twice: once by Check, once by a task. The cache
 //     keeps CacheTables prepared tables per Runner (one by default), so
 //     the scenarios of a year read it once, and Runner.Check leaves the
-//     first year's table there for in-process workers. A table that
-//     changes on disk during a run is read as it is when a task needs it.
+//     first year's table there for in-process workers. A local table that
+//     changes on disk during a run is read as it is when a task needs it;
+//     a table in S3 that changes fails its tasks.
+//   - The table cache is never pruned: it grows with every distinct
+//     table. TODO(cache): evict the least recently used copies beyond a
+//     size given by a flag.
 //   - Workers share one queue: a coordinator's in-process workers take
 //     tasks of any job on the server, as outside workers do.
-//   - Connect sets the consumer's AckWait and MaxDeliver for everyone on
-//     the server; give every process the same bus options.
-//   - The manifest is written even when tasks failed or the context
-//     ended, to record what was done; the run's error says it is partial.
+//   - The manifest is written when every task is final, even when some
+//     failed, to record what was done; the run's error says so.
 package runner

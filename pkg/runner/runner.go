@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -35,8 +37,17 @@ type Options struct {
 	// ResidualWarn is the relative residual ||x - x~|| / ||x|| above which
 	// a task warns (MATH.md 6). Default 1e-6.
 	ResidualWarn float64
-	// Store opens the store at an output location. Default store.Open.
+	// Store opens the store at an output location or at the folder of a
+	// table in a store. Default store.Open with the environment's
+	// settings.
 	Store StoreOpener
+	// CacheDir is the folder where tables fetched from a store are kept,
+	// by content, for later tasks and later runs. Default: mrioflow/tables
+	// in the user's cache folder, or in the temporary folder when there
+	// is none.
+	CacheDir string
+	// Metrics, when not nil, counts the bytes read and fetched.
+	Metrics *Metrics
 }
 
 // StoreOpener opens the store at an output location.
@@ -57,7 +68,19 @@ func (o Options) withDefaults() Options {
 	if o.Store == nil {
 		o.Store = openStore
 	}
+	if o.CacheDir == "" {
+		o.CacheDir = DefaultCacheDir()
+	}
 	return o
+}
+
+// DefaultCacheDir is the table cache of a zero Options.
+func DefaultCacheDir() string {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	return filepath.Join(base, "mrioflow", "tables")
 }
 
 // Runner carries tasks out, one end to end per call of Run. It keeps the
@@ -66,6 +89,7 @@ func (o Options) withDefaults() Options {
 type Runner struct {
 	opts   Options
 	tables *cache
+	fetch  *fetcher
 
 	mu     sync.Mutex
 	stores map[string]store.Store
@@ -74,7 +98,9 @@ type Runner struct {
 // New returns a Runner.
 func New(opts Options) *Runner {
 	opts = opts.withDefaults()
-	return &Runner{opts: opts, tables: &cache{max: opts.CacheTables}, stores: map[string]store.Store{}}
+	r := &Runner{opts: opts, tables: &cache{max: opts.CacheTables}, stores: map[string]store.Store{}}
+	r.fetch = &fetcher{dir: opts.CacheDir, open: r.store, count: opts.Metrics}
+	return r
 }
 
 // Run carries out one task: read the year's table (or take it from the
@@ -103,7 +129,9 @@ func (r *Runner) Run(ctx context.Context, task plan.Task) (plan.Report, error) {
 	}
 
 	start := time.Now()
-	p, err := r.tables.get(tableKey(tb), func() (*prepared, error) { return prepare(tb, job.Stressors) })
+	p, err := r.tables.get(tableKey(tb), func() (*prepared, error) {
+		return r.prepare(ctx, tb, task.Input, job.Stressors)
+	})
 	if err != nil {
 		return fail("read", err)
 	}
@@ -186,7 +214,7 @@ func (r *Runner) write(ctx context.Context, task plan.Task, accts []string, form
 		}
 		key := path.Join(task.Job, output.Key(task.Year, task.Scenario, acct, format))
 		if err := st.Put(ctx, key, data); err != nil {
-			return nil, err
+			return nil, storeError(err)
 		}
 		sum := sha256.Sum256(data)
 		outs = append(outs, plan.Output{
@@ -233,10 +261,12 @@ func (r *Runner) store(ctx context.Context, location string) (store.Store, error
 // tableKey names a year's table in the cache.
 func tableKey(tb spec.Table) string { return tb.Path + "\x00" + tb.Year }
 
-// prepare reads a table, keeps the stressors named (all when none) and
-// turns it into coefficients.
-func prepare(tb spec.Table, stressors []string) (*prepared, error) {
-	t, err := formats.Open(tb.Format, tb.Path, tb.Options)
+// prepare reads a table, fetched when it lives in a store, keeps the
+// stressors named (all when none) and turns it into coefficients. want,
+// when not nil, are the files the coordinator checked: a table in a store
+// whose files differ fails with ErrChanged.
+func (r *Runner) prepare(ctx context.Context, tb spec.Table, want *plan.Input, stressors []string) (*prepared, error) {
+	t, err := r.open(ctx, tb, want)
 	if err != nil {
 		return nil, err
 	}
@@ -244,6 +274,38 @@ func prepare(tb spec.Table, stressors []string) (*prepared, error) {
 		return nil, err
 	}
 	return coefficients(t)
+}
+
+// open reads the table of tb, from local disk or from the fetcher's
+// copy of a table in a store.
+func (r *Runner) open(ctx context.Context, tb spec.Table, want *plan.Input) (*table.Table, error) {
+	lt, err := r.fetch.local(ctx, tb.Path, want)
+	if err != nil {
+		return nil, err
+	}
+	defer lt.remove()
+	t, err := formats.Open(tb.Format, lt.path, tb.Options)
+	if err != nil && isURL(tb.Path) {
+		// Errors name the files of the copy; the user knows the URL.
+		err = renamed{err, lt.path, tb.Path}
+	}
+	switch {
+	case err != nil && lt.changed != nil:
+		return nil, fmt.Errorf("%w; %w", err, lt.changed)
+	case err != nil:
+		return nil, err
+	case lt.changed != nil:
+		return nil, fmt.Errorf("%s: %w", tb.Path, lt.changed)
+	}
+	size := int64(0)
+	for _, f := range lt.files {
+		size += f.Bytes
+	}
+	if lt.files == nil {
+		size = dirSize(lt.path)
+	}
+	r.opts.Metrics.add(bytesRead, size)
+	return t, nil
 }
 
 // coefficients turns a table in flow form into coefficient form, keeping
