@@ -28,7 +28,9 @@
 // letters, digits, '.', '_', '-'), unique years and scenario names, known
 // formats, accounts and shock targets, each region in at most one group,
 // the reserved group name "other", finite scales >= 0, well-formed sector
-// patterns.
+// patterns, and for a Monte Carlo scenario: 1 to MaxDraws draws, a seed
+// from 0 to 2^64 - 1, sigma keys S, Y and A only, each finite and >= 0 and
+// at least one above 0.
 //
 // Whether the regions, sector patterns and stressors the spec names exist
 // depends on each table; package spec imports no table. The caller checks
@@ -49,4 +51,11 @@
 //   - Sector patterns follow path.Match: "*" does not cross a "/".
 //   - A shock's region is optional: left out, the shock applies to every
 //     region. Target Y takes from_region and from_sector, not sector.
+//   - A scenario with montecarlo applies its shocks first and draws around
+//     the shocked table. Its sector pattern selects producing sectors for
+//     every target: S and A vary in their columns, Y in their rows (the
+//     demand for their products), unlike a shock's target Y.
+//   - A seed is a whole number up to 2^64 - 1; JSON readers that hold
+//     numbers as float64 (JavaScript, Python's json with floats) round
+//     seeds above 2^53. Go's encoding/json keeps them exact.
 package spec

@@ -28,6 +28,9 @@ const (
 	TargetY = "Y" // final demand of the consuming region selected
 )
 
+// MaxDraws is the most draws a Monte Carlo scenario may ask for.
+const MaxDraws = 1_000_000
+
 // OtherGroup is the group of every region in no named group; no group may
 // take this name.
 const OtherGroup = "other"

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,10 +17,12 @@ import (
 
 // The keys each level of a spec accepts; any other key is an error.
 var (
-	jobKeys      = []string{"job", "output", "output_format", "tables", "stressors", "accounts", "groups", "scenarios"}
-	tableKeys    = []string{"year", "format", "path", "options"}
-	scenarioKeys = []string{"name", "shocks"}
-	shockKeys    = []string{"target", "region", "sector", "from_region", "from_sector", "scale"}
+	jobKeys        = []string{"job", "output", "output_format", "tables", "stressors", "accounts", "groups", "scenarios"}
+	tableKeys      = []string{"year", "format", "path", "options"}
+	scenarioKeys   = []string{"name", "shocks", "montecarlo"}
+	shockKeys      = []string{"target", "region", "sector", "from_region", "from_sector", "scale"}
+	montecarloKeys = []string{"draws", "seed", "sigma", "region", "sector", "per_draw"}
+	sigmaKeys      = []string{TargetS, TargetY, TargetA}
 )
 
 // Load reads, defaults and validates the job spec at path, as Parse does,
@@ -208,13 +211,19 @@ func (d *decoder) strs(n *yaml.Node, field string) []string {
 	return out
 }
 
-func (d *decoder) number(n *yaml.Node, field string) float64 {
+// scalar decodes the scalar n into a T when its YAML tag is one of tags,
+// and reports otherwise that it wants what want says.
+func scalar[T any](d *decoder, n *yaml.Node, field, want string, tags ...string) T {
 	n = d.at(n, field)
-	var f float64
-	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") || n.Decode(&f) != nil {
-		d.errorf(n, field, "want a number, got %s", kind(n))
+	var v T
+	if n.Kind != yaml.ScalarNode || !slices.Contains(tags, n.Tag) || n.Decode(&v) != nil {
+		d.errorf(n, field, "want %s, got %s", want, kind(n))
 	}
-	return f
+	return v
+}
+
+func (d *decoder) number(n *yaml.Node, field string) float64 {
+	return scalar[float64](d, n, field, "a number", "!!int", "!!float")
 }
 
 func (d *decoder) job(n *yaml.Node) *Job {
@@ -285,9 +294,56 @@ func (d *decoder) scenario(n *yaml.Node, field string) Scenario {
 			d.sequence(v, f, func(sf string, item *yaml.Node) {
 				s.Shocks = append(s.Shocks, d.shock(item, sf))
 			})
+		case "montecarlo":
+			s.MonteCarlo = d.montecarlo(v, f)
 		}
 	})
 	return s
+}
+
+func (d *decoder) montecarlo(n *yaml.Node, field string) *MonteCarlo {
+	mc := &MonteCarlo{}
+	hasDraws, hasSigma := false, false
+	d.mapping(n, field, montecarloKeys, func(key string, v *yaml.Node) {
+		f := field + "." + key
+		switch key {
+		case "draws":
+			mc.Draws, hasDraws = scalar[int](d, v, f, "a whole number", "!!int"), true
+		case "seed":
+			mc.Seed = scalar[uint64](d, v, f, fmt.Sprintf("a whole number from 0 to %d", uint64(math.MaxUint64)), "!!int")
+		case "sigma":
+			hasSigma = true
+			d.mapping(v, f, sigmaKeys, func(target string, x *yaml.Node) {
+				tf := f + "." + target
+				switch target {
+				case TargetS:
+					mc.Sigma.S = d.number(x, tf)
+				case TargetY:
+					mc.Sigma.Y = d.number(x, tf)
+				case TargetA:
+					mc.Sigma.A = d.number(x, tf)
+				}
+			})
+		case "region":
+			mc.Region = d.str(v, f)
+		case "sector":
+			mc.Sector = d.str(v, f)
+		case "per_draw":
+			mc.PerDraw = scalar[bool](d, v, f, "true or false", "!!bool")
+		}
+	})
+	if d.at(n, field).Kind == yaml.MappingNode {
+		// At the line of the montecarlo key, not of the mapping's first key.
+		for _, miss := range []struct {
+			key string
+			has bool
+		}{{"draws", hasDraws}, {"sigma", hasSigma}} {
+			if !miss.has {
+				d.errs = append(d.errs, &Error{File: d.file, Line: d.line(field), Field: field, Msg: miss.key + " is missing"})
+			}
+		}
+	}
+	return mc
 }
 
 func (d *decoder) shock(n *yaml.Node, field string) Shock {

@@ -278,6 +278,7 @@ func TestLoadMissing(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(minimal))
 	f.Add([]byte(minimal + "groups:\n  a: [r1]\nscenarios:\n  - name: s\n    shocks: [{target: Y, region: r1, scale: 2}]\n"))
+	f.Add([]byte(minimal + "scenarios:\n  - name: mc\n    montecarlo: {draws: 20, seed: 7, sigma: {S: 0.2, Y: 0.05}, sector: \"e*\", per_draw: true}\n"))
 	f.Add([]byte("job: [a\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		j, err := Parse(data, "fuzz.yaml", ".")

@@ -54,7 +54,8 @@ func sorted(s []string) []string {
 }
 
 // TestSchemaMatchesParser checks that the schema names exactly the keys
-// Parse accepts, at every level, and the same names for formats, accounts,
+// Parse accepts, at every level (the Monte Carlo scenario and its sigma
+// too), and the same names for formats, accounts,
 // output formats and shock targets.
 func TestSchemaMatchesParser(t *testing.T) {
 	s := readSchema(t)
@@ -70,6 +71,8 @@ func TestSchemaMatchesParser(t *testing.T) {
 		{"table", s.Defs["table"], tableKeys},
 		{"scenario", s.Defs["scenario"], scenarioKeys},
 		{"shock", s.Defs["shock"], shockKeys},
+		{"montecarlo", s.Defs["montecarlo"], montecarloKeys},
+		{"sigma", s.Defs["sigma"], sigmaKeys},
 	}
 	for _, l := range levels {
 		if l.schema == nil {

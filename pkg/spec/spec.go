@@ -33,10 +33,14 @@ type Group struct {
 	Regions []string `json:"regions"`
 }
 
-// Scenario is a named list of shocks applied in order to a copy of a table.
+// Scenario is a named list of shocks applied in order to a copy of a
+// table, and optionally Monte Carlo draws around the shocked table.
 type Scenario struct {
 	Name   string  `yaml:"name" json:"name"`
 	Shocks []Shock `yaml:"shocks,omitempty" json:"shocks,omitempty"`
+	// MonteCarlo, when set, makes the scenario a run of random draws
+	// around the table after its shocks; nil runs the table once.
+	MonteCarlo *MonteCarlo `yaml:"montecarlo,omitempty" json:"montecarlo,omitempty"`
 }
 
 // Shock scales part of S, A or Y (see the README's job-spec section).
@@ -47,4 +51,30 @@ type Shock struct {
 	FromRegion string  `yaml:"from_region,omitempty" json:"from_region,omitempty"`
 	FromSector string  `yaml:"from_sector,omitempty" json:"from_sector,omitempty"`
 	Scale      float64 `yaml:"scale" json:"scale"`
+}
+
+// MonteCarlo asks for random draws around a scenario's table: each draw
+// multiplies every selected non-zero entry of S, Y and A by its own
+// lognormal factor of mean one, exp(σ z - σ²/2) with z standard normal
+// and σ per target from Sigma. The shocks of the scenario apply first.
+type MonteCarlo struct {
+	Draws int    `yaml:"draws" json:"draws"`                   // 1 to MaxDraws
+	Seed  uint64 `yaml:"seed,omitempty" json:"seed,omitempty"` // with year, scenario and draw, fixes a draw's numbers; default 0
+	Sigma Sigma  `yaml:"sigma" json:"sigma"`
+	// Region and Sector (a shell glob on the sector code) select the
+	// producing sectors that vary, as for a Shock; empty selects all.
+	Region string `yaml:"region,omitempty" json:"region,omitempty"`
+	Sector string `yaml:"sector,omitempty" json:"sector,omitempty"`
+	// PerDraw asks for the account files of every draw besides the
+	// summary; the default writes the summary alone.
+	PerDraw bool `yaml:"per_draw,omitempty" json:"per_draw,omitempty"`
+}
+
+// Sigma is the standard deviation of the log of the factors of each
+// target, each finite and >= 0, at least one above 0. Zero, or left out,
+// keeps a target fixed.
+type Sigma struct {
+	S float64 `yaml:"S,omitempty" json:"S,omitempty"`
+	Y float64 `yaml:"Y,omitempty" json:"Y,omitempty"`
+	A float64 `yaml:"A,omitempty" json:"A,omitempty"`
 }

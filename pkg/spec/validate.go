@@ -94,6 +94,9 @@ func (j *Job) problems() []*Error {
 		for k, sh := range s.Shocks {
 			errs = append(errs, sh.problems(fmt.Sprintf("%s.shocks[%d]", f, k))...)
 		}
+		if s.MonteCarlo != nil {
+			errs = append(errs, s.MonteCarlo.problems(f+".montecarlo")...)
+		}
 	}
 	errs = append(errs, unique("scenario name", names, segmentProblem)...)
 	return errs
@@ -150,8 +153,8 @@ func (s Shock) problems(f string) []*Error {
 		add(f+".scale", "scale %v must be a finite number >= 0", s.Scale)
 	}
 	for _, p := range []struct{ key, glob string }{{"sector", s.Sector}, {"from_sector", s.FromSector}} {
-		if _, err := path.Match(p.glob, ""); err != nil {
-			add(f+"."+p.key, "sector pattern %q: %v", p.glob, err)
+		if msg := globProblem(p.glob); msg != "" {
+			add(f+"."+p.key, "%s", msg)
 		}
 	}
 	if s.Target == TargetY && s.Sector != "" {
@@ -166,6 +169,45 @@ func (s Shock) problems(f string) []*Error {
 		}
 	}
 	return errs
+}
+
+// problems lists what is wrong with a Monte Carlo scenario, at field path f.
+func (mc *MonteCarlo) problems(f string) []*Error {
+	var errs []*Error
+	add := func(field, format string, args ...any) {
+		errs = append(errs, &Error{Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
+	if mc.Draws < 1 || mc.Draws > MaxDraws {
+		add(f+".draws", "draws %d must be from 1 to %d", mc.Draws, MaxDraws)
+	}
+	varies, bad := false, false
+	for _, sg := range []struct {
+		target string
+		v      float64
+	}{{TargetS, mc.Sigma.S}, {TargetY, mc.Sigma.Y}, {TargetA, mc.Sigma.A}} {
+		if math.IsNaN(sg.v) || math.IsInf(sg.v, 0) || sg.v < 0 {
+			add(f+".sigma."+sg.target, "sigma of %s %v must be a finite number >= 0", sg.target, sg.v)
+			bad = true
+			continue
+		}
+		varies = varies || sg.v > 0
+	}
+	if !varies && !bad {
+		add(f+".sigma", "no sigma above 0 (of S, Y or A), so no draw would differ from the table")
+	}
+	if msg := globProblem(mc.Sector); msg != "" {
+		add(f+".sector", "%s", msg)
+	}
+	return errs
+}
+
+// globProblem says why glob is not a sector pattern path.Match takes, or
+// returns "".
+func globProblem(glob string) string {
+	if _, err := path.Match(glob, ""); err != nil {
+		return fmt.Sprintf("sector pattern %q: %v", glob, err)
+	}
+	return ""
 }
 
 // item is one value of a list in a spec, with its field path.

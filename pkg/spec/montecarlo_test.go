@@ -1,0 +1,173 @@
+package spec
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/mrioflow/mrioflow/pkg/scenario"
+)
+
+func TestParseMonteCarlo(t *testing.T) {
+	src := minimal + `scenarios:
+  - name: baseline
+  - name: mc
+    shocks: [{target: S, region: r1, scale: 0.5}]
+    montecarlo:
+      draws: 200
+      seed: 18446744073709551615
+      sigma: {S: 0.2, Y: 5e-2}
+      region: r1
+      sector: "elec*"
+      per_draw: true
+  - name: mc-default-seed
+    montecarlo: {draws: 1, sigma: {A: 1}}
+`
+	j, err := Parse([]byte(src), "job.yaml", ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.Scenarios[0].MonteCarlo != nil {
+		t.Errorf("baseline MonteCarlo = %+v, want nil", j.Scenarios[0].MonteCarlo)
+	}
+	want := &MonteCarlo{Draws: 200, Seed: math.MaxUint64, Sigma: Sigma{S: 0.2, Y: 0.05},
+		Region: "r1", Sector: "elec*", PerDraw: true}
+	if got := j.Scenarios[1].MonteCarlo; !reflect.DeepEqual(got, want) {
+		t.Errorf("MonteCarlo = %+v, want %+v", got, want)
+	}
+	if got := j.Scenarios[1].Shocks; len(got) != 1 || got[0].Scale != 0.5 {
+		t.Errorf("shocks beside montecarlo = %+v", got)
+	}
+	want = &MonteCarlo{Draws: 1, Sigma: Sigma{A: 1}}
+	if got := j.Scenarios[2].MonteCarlo; !reflect.DeepEqual(got, want) {
+		t.Errorf("MonteCarlo without seed = %+v, want %+v", got, want)
+	}
+}
+
+// TestMonteCarloJSON checks that a job survives JSON, the form tasks carry
+// it in, with its Monte Carlo scenario and a seed above 2^53 intact.
+func TestMonteCarloJSON(t *testing.T) {
+	mc := &MonteCarlo{Draws: 7, Seed: 1<<63 + 1, Sigma: Sigma{S: 0.1, A: 0.3}, Sector: "2?", PerDraw: true}
+	in := Scenario{Name: "mc", MonteCarlo: mc}
+	data, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out Scenario
+	if err := json.Unmarshal(data, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(out, in) {
+		t.Errorf("through JSON %s:\n got %+v\nwant %+v", data, out.MonteCarlo, in.MonteCarlo)
+	}
+	if want := `"montecarlo":{"draws":7,"seed":9223372036854775809,"sigma":{"S":0.1,"A":0.3},"sector":"2?","per_draw":true}`; !strings.Contains(string(data), want) {
+		t.Errorf("JSON %s lacks %s", data, want)
+	}
+	data, err = json.Marshal(Scenario{Name: "plain"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), "montecarlo") {
+		t.Errorf("a scenario without draws writes %s", data)
+	}
+}
+
+func TestParseMonteCarloErrors(t *testing.T) {
+	// The key montecarlo is on line 7, the lines of each case from line 8.
+	const head = minimal + "scenarios:\n  - name: mc\n    montecarlo:\n"
+	tests := []struct {
+		name string
+		mc   string // the lines of the montecarlo mapping
+		want string // the first error, in full or its start
+	}{
+		{"not a mapping", "      - 200\n",
+			"spec: job.yaml line 8: scenarios[0].montecarlo: want a mapping of keys to values, got a list"},
+		{"unknown key", "      draws: 1\n      sigma: {S: 1}\n      sigmas: {S: 1}\n",
+			`spec: job.yaml line 10: scenarios[0].montecarlo: unknown key "sigmas" (known: draws, seed, sigma, region, sector, per_draw)`},
+		{"draws missing", "      sigma: {S: 1}\n",
+			"spec: job.yaml line 7: scenarios[0].montecarlo: draws is missing"},
+		{"sigma missing", "      draws: 1\n",
+			"spec: job.yaml line 7: scenarios[0].montecarlo: sigma is missing"},
+		{"draws zero", "      draws: 0\n      sigma: {S: 1}\n",
+			"spec: job.yaml line 8: scenarios[0].montecarlo.draws: draws 0 must be from 1 to 1000000"},
+		{"draws negative", "      draws: -3\n      sigma: {S: 1}\n",
+			"spec: job.yaml line 8: scenarios[0].montecarlo.draws: draws -3 must be from 1 to 1000000"},
+		{"draws above the most", "      draws: 1000001\n      sigma: {S: 1}\n",
+			"spec: job.yaml line 8: scenarios[0].montecarlo.draws: draws 1000001 must be from 1 to 1000000"},
+		{"draws not whole", "      draws: 2.5\n      sigma: {S: 1}\n",
+			`spec: job.yaml line 8: scenarios[0].montecarlo.draws: want a whole number, got "2.5"`},
+		{"draws a string", "      draws: \"200\"\n      sigma: {S: 1}\n",
+			`spec: job.yaml line 8: scenarios[0].montecarlo.draws: want a whole number, got "200"`},
+		{"seed negative", "      draws: 1\n      seed: -1\n      sigma: {S: 1}\n",
+			`spec: job.yaml line 9: scenarios[0].montecarlo.seed: want a whole number from 0 to 18446744073709551615, got "-1"`},
+		{"seed above uint64", "      draws: 1\n      seed: 18446744073709551616\n      sigma: {S: 1}\n",
+			`spec: job.yaml line 9: scenarios[0].montecarlo.seed: want a whole number from 0 to 18446744073709551615, got "18446744073709551616"`},
+		{"seed not whole", "      draws: 1\n      seed: 1.5\n      sigma: {S: 1}\n",
+			`spec: job.yaml line 9: scenarios[0].montecarlo.seed: want a whole number`},
+		{"sigma not a mapping", "      draws: 1\n      sigma: 0.2\n",
+			`spec: job.yaml line 9: scenarios[0].montecarlo.sigma: want a mapping of keys to values, got "0.2"`},
+		{"sigma unknown target", "      draws: 1\n      sigma: {S: 0.1, F: 0.2}\n",
+			`spec: job.yaml line 9: scenarios[0].montecarlo.sigma: unknown key "F" (known: S, Y, A)`},
+		{"sigma lower case", "      draws: 1\n      sigma: {s: 0.1}\n",
+			`spec: job.yaml line 9: scenarios[0].montecarlo.sigma: unknown key "s" (known: S, Y, A)`},
+		{"sigma twice", "      draws: 1\n      sigma:\n        S: 0.1\n        S: 0.2\n",
+			`spec: job.yaml line 11: scenarios[0].montecarlo.sigma: key "S" is given twice`},
+		{"sigma not a number", "      draws: 1\n      sigma: {Y: high}\n",
+			`spec: job.yaml line 9: scenarios[0].montecarlo.sigma.Y: want a number, got "high"`},
+		{"sigma negative", "      draws: 1\n      sigma:\n        S: 0.1\n        A: -0.1\n",
+			"spec: job.yaml line 11: scenarios[0].montecarlo.sigma.A: sigma of A -0.1 must be a finite number >= 0"},
+		{"sigma infinite", "      draws: 1\n      sigma: {Y: .inf}\n",
+			"spec: job.yaml line 9: scenarios[0].montecarlo.sigma.Y: sigma of Y +Inf must be a finite number >= 0"},
+		{"sigma NaN", "      draws: 1\n      sigma: {S: .nan}\n",
+			"spec: job.yaml line 9: scenarios[0].montecarlo.sigma.S: sigma of S NaN must be a finite number >= 0"},
+		{"sigma all zero", "      draws: 1\n      sigma: {S: 0, Y: 0, A: 0}\n",
+			"spec: job.yaml line 9: scenarios[0].montecarlo.sigma: no sigma above 0 (of S, Y or A)"},
+		{"sigma empty", "      draws: 1\n      sigma: {}\n",
+			"spec: job.yaml line 9: scenarios[0].montecarlo.sigma: no sigma above 0"},
+		{"bad sector pattern", "      draws: 1\n      sigma: {S: 1}\n      sector: \"[a-\"\n",
+			`spec: job.yaml line 10: scenarios[0].montecarlo.sector: sector pattern "[a-": syntax error in pattern`},
+		{"region a list", "      draws: 1\n      sigma: {S: 1}\n      region: [r1]\n",
+			"spec: job.yaml line 10: scenarios[0].montecarlo.region: want a single value, got a list"},
+		{"per_draw not a bool", "      draws: 1\n      sigma: {S: 1}\n      per_draw: yes\n",
+			`spec: job.yaml line 10: scenarios[0].montecarlo.per_draw: want true or false, got "yes"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j, err := Parse([]byte(head+tt.mc), "job.yaml", ".")
+			if err == nil {
+				t.Fatalf("Parse() = %+v, want error %q", j.Scenarios[0].MonteCarlo, tt.want)
+			}
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("Parse() error %q is no *Error", err)
+			}
+			if !strings.HasPrefix(e.Error(), tt.want) {
+				t.Fatalf("Parse() first error\n got %q\nwant %q\n all: %v", e.Error(), tt.want, err)
+			}
+		})
+	}
+}
+
+// TestMonteCarloAgreesWithScenario checks that the spec accepts a Monte
+// Carlo scenario exactly when package scenario's Check does, within the
+// spec's bound on draws.
+func TestMonteCarloAgreesWithScenario(t *testing.T) {
+	sigmas := []Sigma{{}, {S: 0.2}, {Y: 1e-9}, {A: 3}, {S: -1, Y: 1}, {S: math.NaN()}, {A: math.Inf(1)}, {S: 0.1, Y: 0.1, A: 0.1}}
+	for _, draws := range []int{-1, 0, 1, 200, MaxDraws} {
+		for _, sg := range sigmas {
+			t.Run(fmt.Sprintf("draws=%d/sigma=%+v", draws, sg), func(t *testing.T) {
+				mc := MonteCarlo{Draws: draws, Seed: 3, Sigma: sg}
+				specErr := join(mc.problems("mc"))
+				scenErr := scenario.MonteCarlo{Draws: mc.Draws, Seed: mc.Seed,
+					Sigma: scenario.Sigma{S: sg.S, Y: sg.Y, A: sg.A}}.Check()
+				if (specErr == nil) != (scenErr == nil) {
+					t.Errorf("spec says %v, scenario says %v", specErr, scenErr)
+				}
+			})
+		}
+	}
+}
