@@ -100,6 +100,9 @@ var (
 	// ErrPlanChanged is returned when the job's unfinished run was planned
 	// from another job file, output or format.
 	ErrPlanChanged = errors.New("the job's unfinished run was planned differently")
+	// ErrFinishedMeanwhile is returned when another coordinator held the
+	// job and finished its run while this one waited.
+	ErrFinishedMeanwhile = errors.New("another coordinator finished the run")
 )
 
 // Coordinate runs job through b: it checks the output location and every
@@ -184,10 +187,22 @@ type coordination struct {
 func (c *coordination) claim(ctx context.Context, digest string, started time.Time, local bool) error {
 	name := c.job.Job
 	checked := false
+	var waitedFor string // the run of a live coordinator this one waited for
+	onWait := func(h bus.JobState) {
+		waitedFor = h.Run
+		if c.opts.OnWait != nil {
+			c.opts.OnWait(h)
+		}
+	}
 	for {
-		prev, rev, err := c.b.Wait(ctx, name, c.opts.OnWait)
+		prev, rev, err := c.b.Wait(ctx, name, onWait)
 		if err != nil {
 			return err
+		}
+		if prev != nil && prev.Run == waitedFor && prev.Status.Final() && prev.Digest == digest && !c.opts.Restart {
+			// Two coordinators of one job at once: the other finished it.
+			return fmt.Errorf("runner: job %s: %w: run %s ended %s while this coordinator waited for it; run again to start a new run",
+				name, ErrFinishedMeanwhile, prev.Run, prev.Status)
 		}
 		if prev != nil && prev.Status == plan.Running && !c.opts.Restart {
 			if prev.Digest != digest {
@@ -237,10 +252,6 @@ func (c *coordination) claim(ctx context.Context, digest string, started time.Ti
 			return err
 		}
 		c.setRun(run)
-		if err := c.b.StartRun(ctx, run, c.tasks, c.inputs); err != nil {
-			c.release(ctx, plan.Failed)
-			return err
-		}
 		return nil
 	}
 }
@@ -282,7 +293,15 @@ func (c *coordination) run(ctx context.Context) (*plan.Manifest, error) {
 	stopRenewing := func() { cancelRenew(); renewing.Wait() }
 	defer stopRenewing()
 
-	waitErr := c.follow(runCtx, m)
+	var waitErr error
+	if !c.resumed {
+		if err := c.b.StartRun(runCtx, state.Run, c.tasks, c.inputs); err != nil {
+			stopRenewing()
+			c.release(ctx, plan.Failed)
+			return nil, err
+		}
+	}
+	waitErr = c.follow(runCtx, m)
 	stopRenewing()
 	if cause := context.Cause(runCtx); errors.Is(cause, bus.ErrLost) {
 		return m, fmt.Errorf("runner: job %s: %w", c.job.Job, cause)

@@ -250,3 +250,33 @@ func TestCoordinateWaitsForTheHolder(t *testing.T) {
 		t.Errorf("waited for %v, %s; complete %v", waited, time.Since(start), m.Complete())
 	}
 }
+
+func TestCoordinateAfterAnotherFinished(t *testing.T) {
+	b := connect(t)
+	j := pymrioJob(t)
+	ts := tasks(t, j)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// Another coordinator holds the job with the same plan, and finishes
+	// it while this one waits.
+	l, err := b.Claim(ctx, bus.JobState{
+		Job: j.Job, Run: "other", Tasks: len(ts), Status: plan.Running, Digest: plan.Digest(ts),
+		Started: time.Now(), Owner: "busy", Lease: 10 * time.Second,
+	}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var waited bool
+	done := make(chan error, 1)
+	go func() {
+		_, err := runner.Coordinate(ctx, b, j, runner.CoordinateOptions{OnWait: func(bus.JobState) { waited = true }})
+		done <- err
+	}()
+	time.Sleep(500 * time.Millisecond)
+	if err := l.Release(ctx, func(s *bus.JobState) { s.Status = plan.Done }); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, runner.ErrFinishedMeanwhile) || !waited {
+		t.Errorf("got %v (waited %v), want ErrFinishedMeanwhile after a wait", err, waited)
+	}
+}
