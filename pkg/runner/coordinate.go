@@ -96,7 +96,7 @@ var (
 	ErrFailed = errors.New("tasks failed")
 	// ErrInterrupted is wrapped by the error Coordinate returns when ctx
 	// ended before the run did, and the run was left to be resumed.
-	ErrInterrupted = errors.New("interrupted; the same command resumes the run")
+	ErrInterrupted = errors.New("interrupted")
 	// ErrPlanChanged is returned when the job's unfinished run was planned
 	// from another job file, output or format.
 	ErrPlanChanged = errors.New("the job's unfinished run was planned differently")
