@@ -16,6 +16,19 @@
 //	flows_by_sector  from_region, from_sector, to_region value   E[s; (p, i), r]
 //	groups           from_group, to_group                value, share
 //
+// A seventh account, Summary, holds a Monte Carlo scenario's statistics
+// over its draws, one row per value a draw yields (montecarlo.Label):
+//
+//	summary  account, extension, stressor, unit, region, to_region,
+//	         draws, mean, sd, p05, p50, p95
+//
+// account names a column of regions (production, ..., value_added) or
+// flows; value_added and final_demand rows have no extension, stressor or
+// unit, and only flows rows have a to_region (region is then the producing
+// one). It is not among Accounts: it comes from []montecarlo.Row through
+// EncodeSummary or Writer.WriteSummary, not from a Result, and a job spec
+// does not list it.
+//
 // Rows come in the order of the labels in the accounts.Result: extension,
 // stressor, then region-major. Strings are plain utf8 and numbers float64,
 // nothing dictionary-encoded, so any Arrow or Parquet reader takes them as
@@ -55,4 +68,8 @@
 //     before writing it; the Arrow format writes each batch as it fills.
 //   - Files hold float64 exactly: a value read back is bit-for-bit the value
 //     written.
+//   - In the summary an empty string becomes null in the nullable text
+//     columns; draws is int64, the only column that is neither text nor
+//     float64. Its unit comes from the map given, keyed by extension and
+//     stressor, since a montecarlo.Row carries none.
 package output

@@ -44,6 +44,8 @@ func rows(t *testing.T, tbl arrow.Table) []row {
 					v = cell{s: a.Value(j)}
 				case *array.Float64:
 					v = cell{f: a.Value(j)}
+				case *array.Int64:
+					v = cell{f: float64(a.Value(j))}
 				default:
 					t.Fatalf("column %s: unexpected array %T", col.Name(), chunk)
 				}
@@ -345,18 +347,25 @@ func TestEncodeErrors(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 			defer mem.AssertSize(t, 0)
 			data, n, err := output.Encode(tc.account, tc.format, tc.res, tc.groups, output.WithAllocator(mem))
-			if err == nil {
-				t.Fatalf("no error; %d bytes, %d rows", len(data), n)
-			}
-			if data != nil || n != 0 {
-				t.Errorf("failed Encode returned %d bytes and %d rows", len(data), n)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not contain %q", err, w)
-				}
-			}
+			checkFailed(t, data, n, err, tc.want)
 		})
+	}
+}
+
+// checkFailed checks what a failed encoding returned: an error holding
+// every string of want, and neither data nor rows.
+func checkFailed(t *testing.T, data []byte, n int64, err error, want []string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error; %d bytes, %d rows", len(data), n)
+	}
+	if data != nil || n != 0 {
+		t.Errorf("failed encoding returned %d bytes and %d rows", len(data), n)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not contain %q", err, w)
+		}
 	}
 }
 

@@ -15,6 +15,12 @@ const (
 	Multipliers   = "multipliers"
 	FlowsBySector = "flows_by_sector"
 	GroupFlows    = "groups"
+
+	// Summary is the account of a Monte Carlo scenario: statistics of
+	// the regional accounts and flows over its draws. It is written from
+	// summary rows (EncodeSummary, Writer.WriteSummary), not from a
+	// Result, so it is not among Accounts and no job spec asks for it.
+	Summary = "summary"
 )
 
 // Keys of the schema metadata every output file carries.
@@ -53,6 +59,10 @@ func text(name, doc string) column {
 
 func number(name, doc string) column {
 	return column{name: name, typ: arrow.PrimitiveTypes.Float64, nullable: true, doc: doc}
+}
+
+func optText(name, doc string) column {
+	return column{name: name, typ: arrow.BinaryTypes.String, nullable: true, doc: doc}
 }
 
 // lead are the columns every account starts with.
@@ -141,8 +151,32 @@ var catalogue = []*account{
 	},
 }
 
+// summary is the account of Monte Carlo summaries, apart from catalogue:
+// its rows come from montecarlo.Row, not from a Result.
+var summary = &account{
+	name: Summary,
+	doc: "Monte Carlo summaries: per account, extension, stressor and region (and consuming " +
+		"region for flows), the mean, standard deviation and 5th, 50th and 95th percentiles over a scenario's draws.",
+	columns: []column{
+		text("account", "the value summarised: a column of the regions account (production, consumption, imports, "+
+			"exports, net_exports, value_added, final_demand, production_intensity, consumption_intensity) or flows, the value of the flows account"),
+		optText("extension", "satellite account the stressor belongs to; null for value_added and final_demand"),
+		optText("stressor", "stressor label as the source table writes it; null for value_added and final_demand"),
+		optText("unit", "unit of the stressor; null when the table gives none, and for value_added and final_demand"),
+		text("region", "consuming region; for flows the producing region"),
+		optText("to_region", "for flows the consuming region; null otherwise"),
+		{name: "draws", typ: arrow.PrimitiveTypes.Int64,
+			doc: "draws that gave a value; the others gave null (a region that does not produce, a zero denominator)"},
+		number("mean", "arithmetic mean over the draws that gave a value; null when none did"),
+		number("sd", "sample standard deviation (divisor draws - 1); null for fewer than two draws"),
+		number("p05", "5th percentile, interpolated linearly between order statistics (numpy's default)"),
+		number("p50", "median, interpolated as p05"),
+		number("p95", "95th percentile, interpolated as p05"),
+	},
+}
+
 func init() {
-	for _, a := range catalogue {
+	for _, a := range append(slices.Clip(catalogue), summary) {
 		fields := make([]arrow.Field, len(a.columns))
 		for i, c := range a.columns {
 			fields[i] = arrow.Field{
@@ -166,11 +200,15 @@ func lookup(name string) *account {
 			return a
 		}
 	}
+	if name == Summary {
+		return summary
+	}
 	return nil
 }
 
-// Accounts returns the names of all accounts, in the order the
-// documentation lists them. The caller may modify the slice.
+// Accounts returns the names of the accounts of a Result, those Encode
+// and Writer.Write take, in the order the documentation lists them.
+// Summary is not among them. The caller may modify the slice.
 func Accounts() []string {
 	names := make([]string, len(catalogue))
 	for i, a := range catalogue {
@@ -179,10 +217,12 @@ func Accounts() []string {
 	return names
 }
 
-// IsAccount reports whether name is one of Accounts.
+// IsAccount reports whether name is one of Accounts or Summary: an
+// account an output file may hold, with a Schema and a Key.
 func IsAccount(name string) bool { return lookup(name) != nil }
 
-// Schema returns the Arrow schema of the account called name. Its metadata
+// Schema returns the Arrow schema of the account called name (one of
+// Accounts, or Summary). Its metadata
 // holds MetaAccount and MetaSchemaVersion; each field's metadata holds a
 // MetaDescription. Schema panics if name is not one of Accounts; check names
 // that come from users with IsAccount.

@@ -85,8 +85,9 @@ type Writer struct {
 	out  sink
 
 	bld  *array.RecordBuilder
-	strs []*array.StringBuilder  // by column; nil for number columns
-	nums []*array.Float64Builder // by column; nil for text columns
+	strs []*array.StringBuilder  // by column; nil for other columns
+	nums []*array.Float64Builder // by column; nil for other columns
+	ints []*array.Int64Builder   // by column; nil for other columns
 
 	row     []string // text values of the row being built, for errors
 	inf     int      // column of the first infinite value of the row, or -1
@@ -133,6 +134,7 @@ func NewWriter(w io.Writer, name string, f Format, opts ...Option) (*Writer, err
 		bld:  array.NewRecordBuilder(cfg.mem, schema),
 		strs: make([]*array.StringBuilder, len(acct.columns)),
 		nums: make([]*array.Float64Builder, len(acct.columns)),
+		ints: make([]*array.Int64Builder, len(acct.columns)),
 		row:  make([]string, len(acct.columns)),
 		inf:  -1,
 	}
@@ -142,6 +144,8 @@ func NewWriter(w io.Writer, name string, f Format, opts ...Option) (*Writer, err
 			wr.strs[i] = b
 		case *array.Float64Builder:
 			wr.nums[i] = b
+		case *array.Int64Builder:
+			wr.ints[i] = b
 		default:
 			panic(fmt.Sprintf("output: %s: column %d has builder %T", name, i, b))
 		}
@@ -165,8 +169,8 @@ func withMetadata(schema *arrow.Schema, extra [][2]string) *arrow.Schema {
 // extension of res, in the same order, for the groups account; the other
 // accounts ignore it.
 //
-// Write returns an error, and the Writer stays failed, when the account
-// needs what res lacks (sector flows that were not computed, groups that
+// Write returns an error, and the Writer stays failed, when the Writer
+// is one of Summary (see WriteSummary), when the account needs what res lacks (sector flows that were not computed, groups that
 // were not given), when a value is infinite (the error names its row and
 // column), or when the underlying writer fails. It panics when the shapes
 // of res's matrices disagree with its labels.
@@ -177,7 +181,11 @@ func (w *Writer) Write(res *accounts.Result, groups []*accounts.Groups) error {
 	if w.closed {
 		return errClosed
 	}
-	if err := fillers[w.acct.name](w, res, groups); err != nil {
+	fill, ok := fillers[w.acct.name]
+	if !ok {
+		return w.fail(fmt.Errorf("output: %s: a Result has no rows of this account; use WriteSummary", w.acct.name))
+	}
+	if err := fill(w, res, groups); err != nil {
 		return w.fail(err)
 	}
 	return nil
@@ -219,6 +227,15 @@ func (w *Writer) fail(err error) error {
 func (w *Writer) str(col int, v string) {
 	w.row[col] = v
 	w.strs[col].Append(v)
+}
+
+// optStr sets text column col of the current row, with null for "".
+func (w *Writer) optStr(col int, v string) {
+	if v == "" {
+		w.null(col)
+		return
+	}
+	w.str(col, v)
 }
 
 // null writes null in column col of the current row.
@@ -286,12 +303,18 @@ func (w *Writer) flush() error {
 // and its number of rows. Groups is as for Writer.Write. Encode fails
 // where NewWriter, Write or Close fail, and then returns no data.
 func Encode(name string, f Format, res *accounts.Result, groups []*accounts.Groups, opts ...Option) ([]byte, int64, error) {
+	return encode(name, f, opts, func(w *Writer) error { return w.Write(res, groups) })
+}
+
+// encode returns the file that write writes to a new Writer of account
+// name, and its number of rows; no data on error.
+func encode(name string, f Format, opts []Option, write func(*Writer) error) ([]byte, int64, error) {
 	var buf bytes.Buffer
 	w, err := NewWriter(&buf, name, f, opts...)
 	if err != nil {
 		return nil, 0, err
 	}
-	err = w.Write(res, groups)
+	err = write(w)
 	if cerr := w.Close(); err == nil {
 		err = cerr
 	}
