@@ -13,7 +13,10 @@ import (
 	"strings"
 	"syscall"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/mrioflow/mrioflow/pkg/formats"
+	"github.com/mrioflow/mrioflow/pkg/leontief"
 	"github.com/mrioflow/mrioflow/pkg/plan"
 	"github.com/mrioflow/mrioflow/pkg/spec"
 	"github.com/mrioflow/mrioflow/pkg/table"
@@ -23,8 +26,12 @@ import (
 // the table itself (formats.Open validates it), and every stressor, region
 // and sector pattern the spec names against it: the job's stressors, the
 // regions and sector patterns of each scenario's shocks, and the regions
-// of each group. It returns the input files with their checksums, for the
-// manifest and for the tasks (plan.Pin).
+// of each group. It also turns each table into coefficients and
+// factorizes its I - A, so that a base table that is singular or nearly
+// so (reciprocal condition estimate below leontief.MinRCond, MATH.md 3)
+// is rejected before anything is written; a scenario whose shocks make
+// I - A singular is found later, by its task. It returns the input files
+// with their checksums, for the manifest and for the tasks (plan.Pin).
 //
 // Tables in a store are fetched into the default table cache
 // (Options.CacheDir), with the store's settings from the environment.
@@ -76,14 +83,41 @@ func (r *Runner) check(ctx context.Context, job *spec.Job, keep bool) ([]plan.In
 				return nil, fmt.Errorf("runner: %s: %w", where, err)
 			}
 		}
+		cache := i == 0 && keep
+		p, err := coefficients(t)
+		if err == nil {
+			err = solvable(p.t, r.opts.Backend, cache)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("runner: %s: %w", where, err)
+		}
 		inputs = append(inputs, plan.Input{Year: tb.Year, Format: tb.Format, Path: tb.Path, Files: files})
-		if i == 0 && keep {
-			if p, err := coefficients(t); err == nil {
-				r.tables.put(tableKey(tb), p)
-			} // else the task meets the error again and reports it
+		if cache {
+			r.tables.put(tableKey(tb), p)
 		}
 	}
 	return inputs, nil
+}
+
+// solvable factorizes I - A of t, a table in coefficient form, and
+// returns the error, naming the table and the reciprocal condition
+// estimate, when it is singular or nearly so (MATH.md 3). It factorizes
+// a copy of A when keep is set; otherwise it uses A's own storage and
+// leaves t without A: the caller drops t, so at most one n x n matrix is
+// held besides a kept table, and only while this runs.
+func solvable(t *table.Table, backend leontief.Backend, keep bool) error {
+	a := t.A
+	if keep {
+		a = mat.DenseCopyOf(t.A)
+	} else {
+		t.A = nil
+	}
+	_, err := leontief.Factorize(a, leontief.WithBackend(backend))
+	var se *leontief.SingularError
+	if errors.As(err, &se) && se.Pivot >= 0 {
+		return fmt.Errorf("%w (column %d is sector %s)", err, se.Pivot, t.SectorLabel(se.Pivot))
+	}
+	return err
 }
 
 // checkNames checks the regions and sector patterns of every shock and

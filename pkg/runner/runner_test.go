@@ -254,3 +254,51 @@ func TestRunnerCheckKeepsTheFirstTable(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckSingular: a base table whose I - A is singular, or nearly so,
+// fails the check with the year, the table and the condition estimate,
+// before anything is written; a well-conditioned one passes.
+func TestCheckSingular(t *testing.T) {
+	tests := []struct {
+		name  string
+		z, y  [][]float64
+		wants []string // in the error; none for a table that passes
+	}{
+		{"well conditioned", [][]float64{{10, 5}, {4, 20}}, [][]float64{{30, 5}, {10, 8}}, nil},
+		// r1 uses all of its own output: A[0][0] = 1.
+		{"singular", [][]float64{{10, 0}, {0, 20}}, [][]float64{{0, 0}, {10, 8}}, []string{"year 2001", "singular", "estimate 0", "r1/s"}},
+		// A sliver of r1's output goes to final demand: A[0][0] = 1 - 1e-14.
+		{"near-singular", [][]float64{{10 - 1e-13, 0}, {0, 20}}, [][]float64{{1e-13, 0}, {10, 8}}, []string{"year 2001", "singular", "estimate 2.11e-14", "below 1e-12"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeSaved(t, t.TempDir(), tt.z, tt.y, []float64{100, 200})
+			j := &spec.Job{Job: "t", Output: filepath.Join(t.TempDir(), "out"),
+				Tables: []spec.Table{{Year: "2001", Format: "pymrio", Path: dir}}}
+			j.SetDefaults()
+			for _, check := range []func() error{
+				func() error { _, err := runner.Check(context.Background(), j); return err },
+				func() error { _, err := runner.New(runner.Options{}).Check(context.Background(), j); return err },
+			} {
+				err := check()
+				if tt.wants == nil {
+					if err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				if err == nil {
+					t.Fatal("no error")
+				}
+				for _, w := range append(tt.wants, dir) {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q does not name %s", err, w)
+					}
+				}
+			}
+			if _, err := os.Stat(j.Output); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("the check wrote the output folder: %v", err)
+			}
+		})
+	}
+}
