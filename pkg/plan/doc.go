@@ -25,8 +25,14 @@
 //
 // # Traps
 //
-//   - A task covers a whole (year, scenario): Block is always "all" for
-//     now.
+//   - A task covers a whole (year, scenario), Block "all", except in a
+//     Monte Carlo scenario: one task per block of draws (DrawBlock,
+//     "draws-0000-0249"), each storing its samples at PartKey. The
+//     summary is no task: the coordinator writes it once every block is
+//     final (Manifest.Summaries) and records it with AddSummary, block
+//     "summary", after the tasks.
+//   - Block size is part of the plan: a run resumed with another
+//     DrawsPerTask plans to another Digest.
 //   - Manifest.Add keeps the first final report of a task and ignores
 //     later ones, and reports of other runs: a redelivered task may report
 //     twice.

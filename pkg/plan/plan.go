@@ -21,11 +21,16 @@ type Options struct {
 	Output string
 	// Format is arrow or parquet. Empty means the spec's output_format.
 	Format string
+	// DrawsPerTask is how many draws of a Monte Carlo scenario one task
+	// computes; 0 means DrawsPerTask.
+	DrawsPerTask int
 }
 
 // Make splits job into one task per year and scenario: years in the order
 // of the spec's tables, scenarios in spec order inside each year. A job
-// without scenarios runs spec.BaselineScenario.
+// without scenarios runs spec.BaselineScenario. A Monte Carlo scenario
+// gives one task per block of opts.DrawsPerTask draws (DrawBlock), in
+// draw order, instead.
 //
 // Make panics when opts.Run is empty. It returns the spec's own error when
 // the job does not pass spec.Validate (names that cannot be path elements,
@@ -54,6 +59,13 @@ func Make(job *spec.Job, opts Options) ([]Task, error) {
 	if output == "" {
 		return nil, fmt.Errorf("plan: job %s: no output location", job.Job)
 	}
+	drawsPerTask := opts.DrawsPerTask
+	if drawsPerTask == 0 {
+		drawsPerTask = DrawsPerTask
+	}
+	if drawsPerTask < 0 {
+		return nil, fmt.Errorf("plan: job %s: %d draws per task: want 1 or more", job.Job, drawsPerTask)
+	}
 	raw, err := json.Marshal(job)
 	if err != nil {
 		return nil, fmt.Errorf("plan: job %s: encode spec: %w", job.Job, err)
@@ -62,11 +74,16 @@ func Make(job *spec.Job, opts Options) ([]Task, error) {
 	tasks := make([]Task, 0, len(job.Tables)*len(job.Scenarios))
 	for _, t := range job.Tables {
 		for _, s := range job.Scenarios {
-			tasks = append(tasks, Task{
+			task := Task{
 				Job: job.Job, Run: opts.Run,
 				Year: t.Year, Scenario: s.Name, Block: Block,
 				Spec: raw, Output: output, Format: format,
-			})
+			}
+			if s.MonteCarlo != nil {
+				tasks = append(tasks, drawTasks(task, s.MonteCarlo, drawsPerTask)...)
+				continue
+			}
+			tasks = append(tasks, task)
 		}
 	}
 	return tasks, nil
