@@ -9,10 +9,42 @@ import (
 
 // prepared is a table read, cut to the job's stressors and in coefficient
 // form, with the stressors that dropped out with zero output. It is shared
-// by every task of its year and never changed: tasks work on copies.
+// by every task of its year and never changed while shared: tasks work on
+// copies, except the last task of its year, which takes the table itself
+// (see take).
 type prepared struct {
 	t    *table.Table
 	zero []accounts.ZeroOutput
+
+	mu      sync.Mutex     // guards uses and taken; taken before cache.mu
+	uses    int            // tasks that took t, a copy or itself
+	taken   bool           // t belongs to a task; nobody else may read it
+	copying sync.WaitGroup // tasks copying t now
+}
+
+// take returns a table that the caller may change: t itself when the
+// caller is the last of total tasks to use it (total > 0) or when no
+// cache shares p, otherwise a copy. When t is taken, p leaves c and take
+// waits for the copies being made; ok is false when another task took t
+// already, and the caller must load the table again.
+func (p *prepared) take(c *cache, key string, total int) (t *table.Table, ok bool) {
+	p.mu.Lock()
+	if p.taken {
+		p.mu.Unlock()
+		return nil, false
+	}
+	p.uses++
+	if c.max <= 0 || (total > 0 && p.uses >= total) {
+		p.taken = true
+		c.drop(key, p)
+		p.mu.Unlock()
+		p.copying.Wait()
+		return p.t, true
+	}
+	p.copying.Add(1)
+	p.mu.Unlock()
+	defer p.copying.Done()
+	return copyTable(p.t), true
 }
 
 // cache keeps the most recently used prepared tables. Loads of one key
@@ -66,6 +98,26 @@ func (c *cache) get(key string, load func() (*prepared, error)) (*prepared, erro
 		c.mu.Unlock()
 	}
 	return e.p, e.err
+}
+
+// drop removes p, cached under key, from the cache.
+func (c *cache) drop(key string, p *prepared) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, e := range c.entries {
+		if e.key != key {
+			continue
+		}
+		select {
+		case <-e.ready: // e.p is set
+		default:
+			continue // a load of the key begun after p left the cache
+		}
+		if e.p == p {
+			c.entries = append(c.entries[:i:i], c.entries[i+1:]...)
+			return
+		}
+	}
 }
 
 // put caches p under key unless the key is cached or being loaded.

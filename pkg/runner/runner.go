@@ -129,20 +129,17 @@ func (r *Runner) Run(ctx context.Context, task plan.Task) (plan.Report, error) {
 	}
 
 	start := time.Now()
-	p, err := r.tables.get(tableKey(tb), func() (*prepared, error) {
-		return r.prepare(ctx, tb, task.Input, job.Stressors)
-	})
+	t, zero, err := r.table(ctx, tb, task.Input, job.Stressors, usesPerYear(job))
 	if err != nil {
 		return fail("read", err)
 	}
-	rep.Warnings = zeroWarnings(p.zero)
+	rep.Warnings = zeroWarnings(zero)
 	rep.Timings.Read = time.Since(start).Seconds()
 	if err := ctx.Err(); err != nil {
 		return fail("read", err)
 	}
 
 	start = time.Now()
-	t := copyTable(p.t)
 	if err := scenario.Apply(t, shocks(sc)); err != nil {
 		return fail("scenario", err)
 	}
@@ -199,29 +196,63 @@ func (r *Runner) solve(t *table.Table, job *spec.Job) (*accounts.Result, []*acco
 	return res, groups, err
 }
 
-// write encodes each account and puts it in the task's store, and returns
-// what it wrote.
+// write encodes every account in memory, then puts each in the task's
+// store, and returns what it wrote. It writes all of the task's accounts
+// or none: an account that fails to encode stops it before any put, and
+// a put that fails has the objects put before it deleted. Once the puts
+// start they go on after ctx ends (a signal), so that a task is never
+// left half written; they stop after a minute without progress.
+//
+// TODO(memory): every encoded account is held at once; at n = 9800 the
+// flows by sector are the bulk. Writing them to temporary objects and
+// renaming them would hold one at a time.
 func (r *Runner) write(ctx context.Context, task plan.Task, accts []string, format output.Format, res *accounts.Result, groups []*accounts.Groups) ([]plan.Output, error) {
 	st, err := r.store(ctx, task.Output)
 	if err != nil {
 		return nil, err
 	}
-	var outs []plan.Output
-	for _, acct := range accts {
-		data, rows, err := output.Encode(acct, format, res, groups)
+	outs := make([]plan.Output, len(accts))
+	data := make([][]byte, len(accts))
+	for i, acct := range accts {
+		b, rows, err := output.Encode(acct, format, res, groups)
 		if err != nil {
 			return nil, err
 		}
-		key := path.Join(task.Job, output.Key(task.Year, task.Scenario, acct, format))
-		if err := st.Put(ctx, key, data); err != nil {
-			return nil, storeError(err)
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
-		sum := sha256.Sum256(data)
-		outs = append(outs, plan.Output{
-			Account: acct, Key: key, Rows: rows, Bytes: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
-		})
+		sum := sha256.Sum256(b)
+		data[i] = b
+		outs[i] = plan.Output{
+			Account: acct, Key: path.Join(task.Job, output.Key(task.Year, task.Scenario, acct, format)),
+			Rows: rows, Bytes: int64(len(b)), SHA256: hex.EncodeToString(sum[:]),
+		}
 	}
-	return outs, nil
+	return outs, putAll(ctx, st, outs, data)
+}
+
+// putAll puts data[i] under outs[i].Key, all of them or none; see write.
+func putAll(ctx context.Context, st store.Store, outs []plan.Output, data [][]byte) error {
+	ctx = context.WithoutCancel(ctx)
+	for i, o := range outs {
+		putCtx, cancel := context.WithTimeout(ctx, time.Minute)
+		err := st.Put(putCtx, o.Key, data[i])
+		cancel()
+		if err == nil {
+			data[i] = nil // the store has it
+			continue
+		}
+		err = storeError(err)
+		for _, done := range outs[:i] {
+			delCtx, cancel := context.WithTimeout(ctx, time.Minute)
+			if derr := st.Delete(delCtx, done.Key); derr != nil {
+				err = fmt.Errorf("%w; and %s, written before, could not be deleted: %w", err, done.Key, derr)
+			}
+			cancel()
+		}
+		return err
+	}
+	return nil
 }
 
 // residual returns the residual to report, and a warning when it exceeds
@@ -260,6 +291,43 @@ func (r *Runner) store(ctx context.Context, location string) (store.Store, error
 
 // tableKey names a year's table in the cache.
 func tableKey(tb spec.Table) string { return tb.Path + "\x00" + tb.Year }
+
+// table returns the year's table of tb, prepared (see prepare), for a
+// task to change: a copy of the cached one, or the cached one itself for
+// the last of uses tasks of the year that take it from this Runner (0:
+// unknown, always a copy). It returns the stressors that dropped out with
+// zero output too.
+func (r *Runner) table(ctx context.Context, tb spec.Table, want *plan.Input, stressors []string, uses int) (*table.Table, []accounts.ZeroOutput, error) {
+	key := tableKey(tb)
+	for {
+		p, err := r.tables.get(key, func() (*prepared, error) {
+			return r.prepare(ctx, tb, want, stressors)
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		if t, ok := p.take(r.tables, key, uses); ok {
+			return t, p.zero, nil
+		}
+		// Another task took that table over: read it again.
+	}
+}
+
+// usesPerYear is how many tasks of one year of job take its table through
+// Runner.table: one per scenario, or 0 (unknown) when a Monte Carlo
+// scenario shares the year, whose blocks copy the table on their own.
+//
+// TODO(memory): a worker among several sees only some of a year's tasks,
+// so its last one still copies; the plan could tell each task how many of
+// its year are left.
+func usesPerYear(job *spec.Job) int {
+	for _, sc := range job.Scenarios {
+		if sc.MonteCarlo != nil {
+			return 0
+		}
+	}
+	return len(job.Scenarios)
+}
 
 // prepare reads a table, fetched when it lives in a store, keeps the
 // stressors named (all when none) and turns it into coefficients. want,
