@@ -29,6 +29,7 @@ type runFlags struct {
 	restart     bool
 	lease       time.Duration
 	maxAttempts int
+	drawsPer    int
 	backend     string
 	logs        logFlags
 	bus         bus.Options
@@ -50,6 +51,7 @@ func (f *runFlags) parse(args []string, stderr io.Writer) (jobFile string, err e
 	fs.BoolVar(&f.restart, "restart", false, "drop the job's unfinished run, if any, and start afresh (without it, an unfinished run of the same job file is resumed)")
 	fs.DurationVar(&f.lease, "lease", 20*time.Second, "how long this coordinator may fall silent before another may take the job over")
 	fs.IntVar(&f.maxAttempts, "max-attempts", 5, "how many times a task may be handed out before it fails with its last error")
+	fs.IntVar(&f.drawsPer, "draws-per-task", plan.DrawsPerTask, "`number` of draws of a Monte Carlo scenario in one task")
 	fs.DurationVar(&f.bus.AckWait, "ack-wait", 2*time.Minute, "how long a worker may hold a task without a sign of life before it goes to another (set on the server for every worker)")
 	fs.StringVar(&f.backend, "backend", "auto", "factorization `backend` of the workers in this process: auto (system LAPACK when present), gonum or lapack")
 	f.logs.add(fs)
@@ -75,6 +77,8 @@ func (f *runFlags) parse(args []string, stderr io.Writer) (jobFile string, err e
 		err = fmt.Errorf("--lease %s: want a second or more", f.lease)
 	case f.maxAttempts < 1:
 		err = fmt.Errorf("--max-attempts %d: want 1 or more", f.maxAttempts)
+	case f.drawsPer < 1:
+		err = fmt.Errorf("--draws-per-task %d: want 1 or more", f.drawsPer)
 	case f.bus.AckWait < time.Second:
 		err = fmt.Errorf("--ack-wait %s: want a second or more", f.bus.AckWait)
 	}
@@ -188,15 +192,16 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 
 	years := newYearCount()
 	m, err := runner.Coordinate(ctx, b, job, runner.CoordinateOptions{
-		Version:     version(),
-		Output:      output,
-		Format:      f.format,
-		Restart:     f.restart,
-		Lease:       f.lease,
-		MaxAttempts: f.maxAttempts,
-		Ephemeral:   f.nats == "",
-		Store:       f.process.StoreOpener(),
-		Check:       rn.Check, // tables from S3 land in the workers' cache
+		Version:      version(),
+		Output:       output,
+		Format:       f.format,
+		Restart:      f.restart,
+		Lease:        f.lease,
+		MaxAttempts:  f.maxAttempts,
+		DrawsPerTask: f.drawsPer,
+		Ephemeral:    f.nats == "",
+		Store:        f.process.StoreOpener(),
+		Check:        rn.Check, // tables from S3 land in the workers' cache
 		OnWait: func(h bus.JobState) {
 			log.Info("another coordinator holds the job; waiting until it lets go or falls silent",
 				"job", h.Job, "run", h.Run, "holder", h.Owner, "lease", h.Lease)

@@ -39,6 +39,9 @@ type CoordinateOptions struct {
 	// MaxAttempts is how many times each task may be handed out (see
 	// plan.Task.MaxAttempts). Default 5.
 	MaxAttempts int
+	// DrawsPerTask is how many draws of a Monte Carlo scenario one task
+	// computes (see plan.Options). Default plan.DrawsPerTask.
+	DrawsPerTask int
 	// Ephemeral says the server's state dies with this process (an
 	// embedded server), so an interrupted run cannot be resumed: it is
 	// closed as failed, its queued tasks removed and a partial manifest
@@ -133,7 +136,7 @@ var (
 func Coordinate(ctx context.Context, b *bus.Bus, job *spec.Job, opts CoordinateOptions) (*plan.Manifest, error) {
 	opts = opts.withDefaults()
 	started := time.Now()
-	tasks, err := plan.Make(job, plan.Options{Run: newRun(started), Output: opts.Output, Format: opts.Format})
+	tasks, err := plan.Make(job, plan.Options{Run: newRun(started), Output: opts.Output, Format: opts.Format, DrawsPerTask: opts.DrawsPerTask})
 	if err != nil {
 		return nil, err
 	}
@@ -315,6 +318,10 @@ func (c *coordination) run(ctx context.Context) (*plan.Manifest, error) {
 		}
 		return m, fmt.Errorf("runner: job %s, run %s: %w; %d of %d tasks final, the run is left for the same command to resume",
 			c.job.Job, state.Run, waitErr, len(c.tasks)-m.Pending(), len(c.tasks))
+	}
+	if waitErr == nil {
+		// Monte Carlo scenarios: their summaries, once every block is final.
+		Summarize(ctx, c.store, m, c.opts.Owner)
 	}
 	return m, c.finish(ctx, m, waitErr)
 }

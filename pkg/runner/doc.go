@@ -14,6 +14,15 @@
 //	write    output.Encode each account, store.Put at
 //	         <job>/year=<year>/scenario=<scenario>/<account>.<ext>
 //
+// A Monte Carlo scenario runs as blocks of draws (plan.DrawBlock): each
+// task takes the year's table, applies the scenario's shocks to a copy,
+// computes its draws (montecarlo.New, Engine.Run) and stores the samples
+// whole at plan.PartKey; the block of draw 0 also stores the stressors'
+// units. Once every task is final, the coordinator (Summarize) reads the
+// parts back, checked against the SHA-256 their tasks reported, merges
+// them in draw order and writes
+// <job>/year=<year>/scenario=<scenario>/summary.<ext>.
+//
 // Serve is a worker's loop: pull a task from the bus, run it, report,
 // record, answer; errors that may pass (a store down) give the task back
 // with a growing delay, errors in the data fail it at once. Coordinate is
@@ -61,6 +70,13 @@
 //     size given by a flag.
 //   - Workers share one queue: a coordinator's in-process workers take
 //     tasks of any job on the server, as outside workers do.
+//   - A Monte Carlo summary is written by the coordinator after its lease
+//     renewal stopped, just before the manifest: a summary of very many
+//     draws could outlast the lease. TODO(montecarlo): summarize while
+//     renewing, or as each scenario's last block reports.
+//   - Per-draw account files (montecarlo's per_draw) are not written yet:
+//     a run writes the summary and the parts alone. TODO(montecarlo):
+//     Perturb a copy per draw and write its accounts under draw=<n>/.
 //   - The manifest is written when every task is final, even when some
 //     failed, to record what was done; the run's error says so.
 package runner

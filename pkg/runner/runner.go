@@ -127,6 +127,9 @@ func (r *Runner) Run(ctx context.Context, task plan.Task) (plan.Report, error) {
 	if err != nil {
 		return fail("write", err)
 	}
+	if first, count, ok := plan.ParseDrawBlock(task.Block); ok {
+		return r.runDraws(ctx, task, tb, sc, job.Stressors, first, count)
+	}
 
 	start := time.Now()
 	t, zero, err := r.table(ctx, tb, task.Input, job.Stressors, usesPerYear(job))
