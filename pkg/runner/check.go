@@ -124,6 +124,9 @@ func solvable(t *table.Table, backend leontief.Backend, keep bool) error {
 // group against t.
 func checkNames(t *table.Table, job *spec.Job) error {
 	for _, sc := range job.Scenarios {
+		if err := checkMonteCarlo(t, sc); err != nil {
+			return err
+		}
 		for i, sh := range sc.Shocks {
 			at := func(field, value string, err error) error {
 				return fmt.Errorf("scenario %s, shock %d, %s %q: %w", sc.Name, i+1, field, value, err)

@@ -208,3 +208,27 @@ func getChecked(ctx context.Context, st store.Store, o plan.Output) ([]byte, err
 	}
 	return data, nil
 }
+
+// checkMonteCarlo checks the region and sector pattern of sc's Monte
+// Carlo draws against t, a table as read: the region must produce and the
+// pattern match a sector.
+func checkMonteCarlo(t *table.Table, sc spec.Scenario) error {
+	mc := sc.MonteCarlo
+	if mc == nil {
+		return nil
+	}
+	at := func(field, value string, err error) error {
+		return fmt.Errorf("scenario %s, montecarlo, %s %q: %w", sc.Name, field, value, err)
+	}
+	if mc.Region != "" {
+		if _, ok := t.RegionIndex(mc.Region); !ok {
+			return at("region", mc.Region, errNoRegion)
+		}
+	}
+	if mc.Sector != "" {
+		if _, err := t.MatchSectors(mc.Sector); err != nil {
+			return at("sector", mc.Sector, err)
+		}
+	}
+	return nil
+}

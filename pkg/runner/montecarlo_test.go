@@ -204,3 +204,29 @@ func number(t *testing.T, s string) float64 {
 	}
 	return v
 }
+
+func TestCheckMonteCarloNames(t *testing.T) {
+	tests := []struct {
+		name           string
+		region, sector string
+		want           string // in the error; "" for none
+	}{
+		{"all sectors", "", "", ""},
+		{"a region and a sector", "reg1", "electricity", ""},
+		{"unknown region", "nowhere", "", `scenario near, montecarlo, region "nowhere"`},
+		{"sector matching none", "", "steel*", `scenario near, montecarlo, sector "steel*"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j := monteCarloJob(t)
+			j.Scenarios[2].MonteCarlo.Region, j.Scenarios[2].MonteCarlo.Sector = tt.region, tt.sector
+			_, err := runner.Check(context.Background(), j)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("Check: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("Check: %v; want an error with %s", err, tt.want)
+			}
+		})
+	}
+}
