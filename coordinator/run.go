@@ -224,7 +224,8 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 				log.Info("year finished", "year", r.Year, "done", done, "failed", failed)
 			}
 		},
-		OnError: func(err error) { log.Warn("coordinator", "err", err) },
+		OnError:   func(err error) { log.Warn("coordinator", "err", err) },
+		OnWarning: func(w plan.TaskWarning) { logRunWarning(log, w) },
 	})
 	stopWorkers()
 	wg.Wait()
@@ -251,6 +252,19 @@ func logReport(log *slog.Logger, r plan.Report) {
 	}
 }
 
+// logRunWarning logs a warning of the whole run: a table's note, an
+// object an earlier run left.
+func logRunWarning(log *slog.Logger, w plan.TaskWarning) {
+	switch w.Kind {
+	case plan.Note:
+		log.Info("table note", "year", w.Year, "table", w.Table, "note", w.Message)
+	case plan.Stale:
+		log.Warn("stale output: not written by this run, left in place", "key", w.Key)
+	default:
+		log.Warn("warning", "kind", w.Kind, "msg", w.Message)
+	}
+}
+
 // summary writes what the run produced to w; err is Coordinate's.
 func summary(w io.Writer, m *plan.Manifest, err error) {
 	if errors.Is(err, bus.ErrLost) {
@@ -258,6 +272,14 @@ func summary(w io.Writer, m *plan.Manifest, err error) {
 		return
 	}
 	done := len(m.Tasks) - len(m.Failures) - m.Pending()
+	if m.Interrupted {
+		fmt.Fprintf(w, "job %s, run %s: interrupted with %d of %d tasks done, %d failed, %d open\n",
+			m.Job, m.Run, done, len(m.Tasks), len(m.Failures), m.Pending())
+		if !errors.Is(err, runner.ErrManifestKept) {
+			fmt.Fprintf(w, "partial manifest: %s\n", join(m.Output, plan.ManifestKey(m.Job)))
+		}
+		return
+	}
 	if m.Finished.IsZero() {
 		fmt.Fprintf(w, "job %s, run %s: stopped with %d of %d tasks done, %d failed, %d open; the same command resumes it, --restart starts afresh\n",
 			m.Job, m.Run, done, len(m.Tasks), len(m.Failures), m.Pending())

@@ -22,6 +22,9 @@ type Manifest struct {
 
 	Started  time.Time `json:"started"`
 	Finished time.Time `json:"finished"`
+	// Interrupted marks the partial record of a run that ended before
+	// its tasks did (a signal with an embedded server).
+	Interrupted bool `json:"interrupted,omitempty"`
 
 	Inputs   []Input       `json:"inputs"`
 	Outputs  []TaskOutput  `json:"outputs"`
@@ -39,6 +42,8 @@ type Input struct {
 	Format string `json:"format"`
 	Path   string `json:"path"`
 	Files  []File `json:"files"`
+	// Notes are what the reader changed or set aside (table.Table.Notes).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // File is one file of an input table.
@@ -64,7 +69,8 @@ type Failure struct {
 	Error    string `json:"error"`
 }
 
-// TaskWarning is a Warning with the task it belongs to.
+// TaskWarning is a Warning with the task it belongs to. A warning of the
+// whole run (Note, Stale) has no task; a Note has the year of its table.
 type TaskWarning struct {
 	Task     string `json:"task"`
 	Year     string `json:"year"`

@@ -104,7 +104,12 @@ type Output struct {
 
 // Warning is something a task noticed that does not stop it.
 type Warning struct {
-	Kind string `json:"kind"` // ZeroOutput or LargeResidual
+	Kind string `json:"kind"` // ZeroOutput, LargeResidual, Note or Stale
+
+	// For Note: the path of the table the reader read. For Stale: the
+	// key of the object, relative to the output location.
+	Table string `json:"table,omitempty"`
+	Key   string `json:"key,omitempty"`
 
 	// For ZeroOutput: the stressor of a sector with zero output and the
 	// amount that drops out of every account (MATH.md 2).
@@ -121,6 +126,13 @@ type Warning struct {
 const (
 	ZeroOutput    = "zero_output"
 	LargeResidual = "residual"
+	// Note is what a reader changed or set aside in a table, once per
+	// table of the run.
+	Note = "note"
+	// Stale is an object under the job's folder, left by an earlier run,
+	// that this run's plan does not write (a scenario since removed from
+	// the spec); it is listed, not deleted.
+	Stale = "stale"
 )
 
 // Timings are the seconds a task spent in each step.

@@ -91,7 +91,7 @@ func (r *Runner) check(ctx context.Context, job *spec.Job, keep bool) ([]plan.In
 		if err != nil {
 			return nil, fmt.Errorf("runner: %s: %w", where, err)
 		}
-		inputs = append(inputs, plan.Input{Year: tb.Year, Format: tb.Format, Path: tb.Path, Files: files})
+		inputs = append(inputs, plan.Input{Year: tb.Year, Format: tb.Format, Path: tb.Path, Files: files, Notes: t.Notes})
 		if cache {
 			r.tables.put(tableKey(tb), p)
 		}

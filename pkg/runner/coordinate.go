@@ -4,14 +4,18 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"path"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/mrioflow/mrioflow/pkg/bus"
+	"github.com/mrioflow/mrioflow/pkg/output"
 	"github.com/mrioflow/mrioflow/pkg/plan"
 	"github.com/mrioflow/mrioflow/pkg/spec"
 	"github.com/mrioflow/mrioflow/pkg/store"
@@ -61,11 +65,15 @@ type CoordinateOptions struct {
 	// for it to let go; OnReport on each task's final report with the
 	// number of tasks final so far; OnError on an error that does not
 	// stop the run (a renewal of the lease that failed, the report
-	// stream followed again). Each may be nil.
-	OnPlan   func(tasks []plan.Task, inputs []plan.Input, resumed bool, final int)
-	OnWait   func(holder bus.JobState)
-	OnReport func(r plan.Report, final, total int)
-	OnError  func(error)
+	// stream followed again); OnWarning on each warning of the whole run
+	// as the manifest records it, before any task is published: a
+	// table's notes (plan.Note) and the objects of earlier runs this run
+	// does not write (plan.Stale). Each may be nil.
+	OnPlan    func(tasks []plan.Task, inputs []plan.Input, resumed bool, final int)
+	OnWait    func(holder bus.JobState)
+	OnReport  func(r plan.Report, final, total int)
+	OnError   func(error)
+	OnWarning func(plan.TaskWarning)
 }
 
 func (o CoordinateOptions) withDefaults() CoordinateOptions {
@@ -90,6 +98,9 @@ func (o CoordinateOptions) withDefaults() CoordinateOptions {
 	if o.OnError == nil {
 		o.OnError = func(error) {}
 	}
+	if o.OnWarning == nil {
+		o.OnWarning = func(plan.TaskWarning) {}
+	}
 	return o
 }
 
@@ -106,12 +117,19 @@ var (
 	// ErrFinishedMeanwhile is returned when another coordinator held the
 	// job and finished its run while this one waited.
 	ErrFinishedMeanwhile = errors.New("another coordinator finished the run")
+	// ErrManifestKept is wrapped by the error of an interrupted run with
+	// an embedded server that found the manifest of a complete earlier
+	// run and left it in place instead of writing its own partial one.
+	ErrManifestKept = errors.New("the manifest of an earlier complete run is left in place, this run's partial one is not written")
 )
 
 // Coordinate runs job through b: it checks the output location and every
 // table (Check), plans the tasks, records the run in the state bucket,
 // publishes the tasks, waits for a final report on each, and writes
-// <job>/manifest.json last, after every output.
+// <job>/manifest.json last, after every output. Before publishing it
+// records the tables' notes and the objects under <job>/ that the run
+// will not write (left by earlier runs; kept) as warnings of the whole
+// run (opts.OnWarning).
 //
 // Workers must serve b meanwhile (Serve); Coordinate does no task itself.
 //
@@ -130,7 +148,10 @@ var (
 // writes nothing. Otherwise Coordinate returns the manifest, and an error
 // wrapping ErrFailed when a task failed (the other tasks' outputs stay).
 // When ctx ends first, the run is left to be resumed and the error wraps
-// ErrInterrupted (no manifest is written), unless opts.Ephemeral. It
+// ErrInterrupted (no manifest is written), unless opts.Ephemeral: then
+// the run is closed and a partial manifest, marked interrupted, is
+// written, but only where no manifest of a complete earlier run is; such
+// a manifest stays and the error says so. It
 // returns an error wrapping bus.ErrLost when another coordinator took the
 // job over.
 func Coordinate(ctx context.Context, b *bus.Bus, job *spec.Job, opts CoordinateOptions) (*plan.Manifest, error) {
@@ -285,6 +306,7 @@ func (c *coordination) run(ctx context.Context) (*plan.Manifest, error) {
 	state := c.lease.State()
 	m := plan.NewManifest(c.opts.Version, c.tasks, c.inputs)
 	m.Started = state.Started
+	c.warnRun(ctx, m)
 
 	// The run goes on while the lease holds; the renewal stops before the
 	// lease is let go.
@@ -471,8 +493,10 @@ func (c *coordination) finish(ctx context.Context, m *plan.Manifest, waitErr err
 		// Nobody waits for these any more.
 		purgeErr = c.b.PurgeTasks(writeCtx, name)
 	}
+	m.Interrupted = m.Pending() > 0
+	kept := m.Interrupted && c.completeManifest(writeCtx)
 	data, err := m.Encode()
-	if err == nil {
+	if err == nil && !kept {
 		err = c.store.Put(writeCtx, plan.ManifestKey(name), data)
 	}
 	status := plan.Done
@@ -488,6 +512,12 @@ func (c *coordination) finish(ctx context.Context, m *plan.Manifest, waitErr err
 	if err != nil {
 		return fmt.Errorf("runner: job %s: manifest: %w", name, errors.Join(err, waitErr))
 	}
+	if ctx.Err() != nil && waitErr != nil {
+		waitErr = fmt.Errorf("%w (%w)", ErrInterrupted, waitErr)
+	}
+	if kept {
+		return fmt.Errorf("runner: job %s: %w; %w", name, waitErr, ErrManifestKept)
+	}
 	if waitErr != nil {
 		return fmt.Errorf("runner: job %s: %w", name, waitErr)
 	}
@@ -499,6 +529,91 @@ func (c *coordination) finish(ctx context.Context, m *plan.Manifest, waitErr err
 		return fmt.Errorf("runner: job %s: %w: %d of %d (%s)", name, ErrFailed, len(m.Failures), total, strings.Join(which, ", "))
 	}
 	return nil
+}
+
+// completeManifest reports whether the job's manifest in the store is
+// the record of a complete run: one that an interrupted run must not
+// replace. A manifest that cannot be read for another reason than its
+// absence counts as complete, so that it is kept.
+func (c *coordination) completeManifest(ctx context.Context) bool {
+	data, err := c.store.Get(ctx, plan.ManifestKey(c.job.Job))
+	if errors.Is(err, store.ErrNotExist) {
+		return false
+	}
+	if err != nil {
+		c.opts.OnError(fmt.Errorf("runner: job %s: read the manifest in place: %w", c.job.Job, err))
+		return true
+	}
+	var old plan.Manifest
+	if json.Unmarshal(data, &old) != nil {
+		return false // damaged: not a record worth keeping
+	}
+	return !old.Interrupted && !old.Finished.IsZero() && old.Pending() == 0
+}
+
+// warnRun records the warnings of the whole run in m and passes each to
+// OnWarning: the notes of every table, once per table, and the objects
+// under the job's folder that the run does not write. A listing that
+// fails is reported to OnError.
+func (c *coordination) warnRun(ctx context.Context, m *plan.Manifest) {
+	add := func(w plan.TaskWarning) {
+		m.Warnings = append(m.Warnings, w)
+		c.opts.OnWarning(w)
+	}
+	for _, in := range c.inputs {
+		for _, note := range in.Notes {
+			add(plan.TaskWarning{Year: in.Year, Warning: plan.Warning{Kind: plan.Note, Table: in.Path, Message: note}})
+		}
+	}
+	keys, err := staleKeys(ctx, c.store, c.tasks)
+	if err != nil {
+		c.opts.OnError(fmt.Errorf("runner: job %s: list earlier outputs: %w", c.job.Job, err))
+	}
+	for _, key := range keys {
+		add(plan.TaskWarning{Warning: plan.Warning{Kind: plan.Stale, Key: key,
+			Message: fmt.Sprintf("%s is left from an earlier run and not written by this one (a scenario, year or account no longer in the spec?); it is kept", key)}})
+	}
+}
+
+// staleKeys lists the objects under the job's folder in st that tasks
+// do not write. Below a Monte Carlo scenario's folder every object is
+// taken as the run's: its blocks write parts whose names depend on how
+// the draws are split.
+func staleKeys(ctx context.Context, st store.Store, tasks []plan.Task) ([]string, error) {
+	var job spec.Job
+	if err := json.Unmarshal(tasks[0].Spec, &job); err != nil {
+		return nil, fmt.Errorf("decode the spec: %w", err)
+	}
+	format, err := output.ParseFormat(tasks[0].Format)
+	if err != nil {
+		return nil, err
+	}
+	montecarlo := map[string]bool{}
+	for _, sc := range job.Scenarios {
+		montecarlo[sc.Name] = sc.MonteCarlo != nil
+	}
+	planned := map[string]bool{plan.ManifestKey(job.Job): true}
+	var folders []string // of Monte Carlo scenarios, with a final slash
+	for _, t := range tasks {
+		for _, acct := range job.Accounts {
+			key := path.Join(t.Job, output.Key(t.Year, t.Scenario, acct, format))
+			planned[key] = true
+			if montecarlo[t.Scenario] {
+				folders = append(folders, path.Dir(key)+"/")
+			}
+		}
+	}
+	keys, err := st.List(ctx, job.Job+"/")
+	if err != nil {
+		return nil, err
+	}
+	var stale []string
+	for _, key := range keys {
+		if !planned[key] && !slices.ContainsFunc(folders, func(f string) bool { return strings.HasPrefix(key, f) }) {
+			stale = append(stale, key)
+		}
+	}
+	return stale, nil
 }
 
 // serverOutage bounds how long a step of the coordinator is tried again

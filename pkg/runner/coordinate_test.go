@@ -124,8 +124,8 @@ func TestCoordinateInterruptedEphemeral(t *testing.T) {
 	if err := json.Unmarshal(data, &written); err != nil {
 		t.Fatal(err)
 	}
-	if len(written.Tasks) != 2 || written.Tasks[0].Status != plan.Queued {
-		t.Errorf("manifest written: %+v", written.Tasks)
+	if len(written.Tasks) != 2 || written.Tasks[0].Status != plan.Queued || !written.Interrupted {
+		t.Errorf("manifest written: interrupted %v, %+v", written.Interrupted, written.Tasks)
 	}
 	// The tasks left the queue with the run.
 	next, cancelNext := context.WithTimeout(context.Background(), 300*time.Millisecond)

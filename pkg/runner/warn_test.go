@@ -1,0 +1,118 @@
+package runner_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/mrioflow/mrioflow/pkg/plan"
+	"github.com/mrioflow/mrioflow/pkg/runner"
+	"github.com/mrioflow/mrioflow/pkg/spec"
+)
+
+// TestCoordinateInterruptedKeepsACompleteManifest: an interrupted run
+// with an embedded server leaves the manifest of an earlier complete run
+// as it is, and says so.
+func TestCoordinateInterruptedKeepsACompleteManifest(t *testing.T) {
+	b := connect(t)
+	j := pymrioJob(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	w := serveBus(t, b, runner.New(runner.Options{}), runner.ServeOptions{Worker: "w"})
+	if _, err := runner.Coordinate(ctx, b, j, runner.CoordinateOptions{Ephemeral: true}); err != nil {
+		t.Fatal(err)
+	}
+	w.halt(t)
+	manifest := filepath.Join(j.Output, j.Job, "manifest.json")
+	before, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// No worker serves the second run: it ends with its context.
+	short, cancelShort := context.WithTimeout(context.Background(), time.Second)
+	defer cancelShort()
+	m, err := runner.Coordinate(short, b, j, runner.CoordinateOptions{Ephemeral: true})
+	if !errors.Is(err, runner.ErrInterrupted) || !errors.Is(err, runner.ErrManifestKept) {
+		t.Fatalf("got %v, want ErrInterrupted and ErrManifestKept", err)
+	}
+	if m == nil || !m.Interrupted {
+		t.Errorf("manifest returned %+v, want one marked interrupted", m)
+	}
+	after, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Errorf("the complete manifest was replaced:\n%s", after)
+	}
+}
+
+// TestCoordinateRunWarnings: the tables' notes, once per table, and the
+// objects of earlier runs that this run does not write reach the
+// manifest and OnWarning; the run's own outputs are not stale.
+func TestCoordinateRunWarnings(t *testing.T) {
+	b := connect(t)
+	j := pymrioJob(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	serveBus(t, b, runner.New(runner.Options{}), runner.ServeOptions{Worker: "w"})
+	check := func(ctx context.Context, j *spec.Job) ([]plan.Input, error) {
+		in, err := runner.Check(ctx, j)
+		for i := range in {
+			in[i].Notes = []string{"dropped a discrepancy row"}
+		}
+		return in, err
+	}
+
+	// A first run, with a scenario the second run no longer has.
+	old := pymrioJob(t)
+	old.Output = j.Output
+	old.Scenarios = append(old.Scenarios, spec.Scenario{Name: "removed"})
+	if _, err := runner.Coordinate(ctx, b, old, runner.CoordinateOptions{Check: check}); err != nil {
+		t.Fatal(err)
+	}
+	stray := filepath.Join(j.Output, j.Job, "notes.txt")
+	if err := os.WriteFile(stray, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	var logged []plan.TaskWarning
+	m, err := runner.Coordinate(ctx, b, j, runner.CoordinateOptions{
+		Check: check, OnWarning: func(w plan.TaskWarning) { logged = append(logged, w) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notes, stale []string
+	for _, w := range m.Warnings {
+		switch w.Kind {
+		case plan.Note:
+			notes = append(notes, w.Year+" "+w.Table+": "+w.Message)
+		case plan.Stale:
+			stale = append(stale, w.Key)
+		}
+	}
+	wantNotes := []string{"2010 " + j.Tables[0].Path + ": dropped a discrepancy row"}
+	var wantStale []string
+	for _, acct := range j.Accounts {
+		wantStale = append(wantStale, "t/year=2010/scenario=removed/"+acct+".arrow")
+	}
+	wantStale = append(wantStale, "t/notes.txt")
+	slices.Sort(wantStale)
+	slices.Sort(stale)
+	if !slices.Equal(notes, wantNotes) || !slices.Equal(stale, wantStale) {
+		t.Errorf("notes %q, want %q\nstale %q, want %q", notes, wantNotes, stale, wantStale)
+	}
+	if len(logged) != len(notes)+len(stale) {
+		t.Errorf("OnWarning had %d warnings, the manifest %d", len(logged), len(notes)+len(stale))
+	}
+	if _, err := os.Stat(stray); err != nil {
+		t.Errorf("a stale object was deleted: %v", err)
+	}
+}
