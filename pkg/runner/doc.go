@@ -9,10 +9,12 @@
 //	read     the table from local disk, or fetched from S3 into the
 //	         table cache; formats.Open, SelectStressors,
 //	         accounts.Coefficients (kept for the next task of the year)
-//	scenario a copy of the table, scenario.Apply
+//	scenario a copy of the table (the last task of a year takes the
+//	         cached one over), scenario.Apply
 //	solve    accounts.Compute (one LU of I - A), ComputeGroups
-//	write    output.Encode each account, store.Put at
-//	         <job>/year=<year>/scenario=<scenario>/<account>.<ext>
+//	write    output.Encode every account in memory, then store.Put at
+//	         <job>/year=<year>/scenario=<scenario>/<account>.<ext>;
+//	         all of them or none
 //
 // A Monte Carlo scenario runs as blocks of draws (plan.DrawBlock): each
 // task takes the year's table, applies the scenario's shocks to a copy,
@@ -34,8 +36,15 @@
 // Check reads each table and checks every stressor, region and sector
 // pattern the spec names against it, so that a misspelt region fails in
 // seconds with its year and scenario, before any solve and before
-// anything is written. It records the SHA-256 of every file of every
-// table; the tasks carry them (plan.Pin).
+// anything is written. It factorizes each table's I - A too, so that a
+// singular base table fails there, with its condition estimate:
+//
+//	rcond(I - A) < leontief.MinRCond (1e-12)  =>  error, nothing written
+//
+// It records the SHA-256 of every file of every table, and the readers'
+// notes; the tasks carry them (plan.Pin). Coordinate turns the notes, and
+// the objects under <job>/ that the run will not write, into warnings of
+// the whole run.
 //
 // Tables in S3 (path: s3://bucket/key, a prefix for a folder layout) are
 // downloaded into a cache folder named by the content of their files, so
@@ -58,7 +67,23 @@
 //   - An interrupted Coordinate leaves the run as it stands, for the next
 //     coordinator of the same plan to resume, and writes no manifest;
 //     with CoordinateOptions.Ephemeral (an embedded server, whose state
-//     dies with the process) it closes the run, as failed, instead.
+//     dies with the process) it closes the run, as failed, instead, and
+//     writes a manifest marked interrupted, unless a complete run's
+//     manifest is there: that one stays (ErrManifestKept).
+//   - A failed task leaves nothing of its year and scenario: its accounts
+//     are encoded before any is put, and those put before a put that
+//     failed are deleted. Once the puts start, a signal lets them finish.
+//     An earlier attempt of the same task that wrote everything and died
+//     before it reported is not undone by a later attempt that fails.
+//   - Check factorizes every table once more than the tasks do; at
+//     n = 9800 that is one LU per year before the run starts.
+//   - The last task of a year takes the cached table itself instead of a
+//     copy, counting the tasks it has seen against the year's scenarios;
+//     a worker among several rarely sees them all, and its tasks copy. A
+//     task that comes after the table was taken reads it again.
+//   - Objects under <job>/ that the run does not write are listed as
+//     stale, never deleted; every object below a Monte Carlo scenario's
+//     folder counts as the run's.
 //   - Tables are read twice: once by Check, once by a task. The cache
 //     keeps CacheTables prepared tables per Runner (one by default), so
 //     the scenarios of a year read it once, and Runner.Check leaves the

@@ -113,7 +113,7 @@ func New(opts Options) *Runner {
 // warnings (sectors with zero output and stressors, a large residual) and
 // the time of each step; Status is left for the caller. Run returns a
 // *TaskError, naming the year, the scenario and the step, when any step
-// fails; some outputs of the task may then be written already.
+// fails; none of the task's outputs is then left written (see write).
 func (r *Runner) Run(ctx context.Context, task plan.Task) (plan.Report, error) {
 	rep := plan.NewReport(task)
 	fail := func(step string, err error) (plan.Report, error) {
