@@ -45,9 +45,12 @@ const (
 var regionNums = []string{colProduction, colConsumption, colImports, colExports, colNetExports,
 	colValueAdded, colFinalDemand, colProdIntens, colConsIntens}
 
-// summaryAccountCols are the names the Monte Carlo summary may give the
-// column that says which account a row summarises.
-var summaryAccountCols = []string{"account", "measure", "variable", "quantity"}
+// colAccount names, in a Monte Carlo summary, the account a row
+// summarises: a column of regions.arrow ("production", ...) or "flows".
+const colAccount = "account"
+
+// accFlowsRow is the account value of a summary row of a flow.
+const accFlowsRow = "flows"
 
 var summaryNums = []string{"mean", "sd", "p05", "p50", "p95", "draws"}
 
@@ -102,9 +105,11 @@ type groupFlow struct {
 	value, share float64
 }
 
-// summaryRow is one row of a Monte Carlo summary.
+// summaryRow is one row of a Monte Carlo summary. For flows, region is
+// the producing region and toRegion the consuming one; otherwise
+// toRegion is empty.
 type summaryRow struct {
-	account, region             string
+	account, region, toRegion   string
 	mean, sd, p05, p50, p95, nd float64
 }
 
@@ -231,28 +236,47 @@ func (r *reader) why(p part, acc string) string {
 	if !r.man.requested(acc) {
 		return fmt.Sprintf("The job did not ask for the %s account.", acc)
 	}
+	if _, mc := r.tree.files[p][accSummary]; mc && len(r.tree.files[p]) == 1 {
+		return fmt.Sprintf("Scenario %s is a Monte Carlo scenario: for year %s it writes %s.arrow, not %s.arrow.",
+			p.scenario, p.year, accSummary, acc)
+	}
 	return fmt.Sprintf("%s.arrow is missing for %s.", acc, p)
 }
 
 // catalogue lists the stressors of a regions file, or of a flows file
-// when the partition has no regions file, in file order.
+// when the partition has no regions file, or of a Monte Carlo summary
+// when it has neither, in file order. A summary's rows without a
+// stressor (value_added, final_demand) name none and are skipped.
 func (r *reader) catalogue(p part) ([]Stressor, error) {
-	for _, acc := range []string{accRegions, accFlows} {
+	for _, acc := range []string{accRegions, accFlows, accSummary} {
 		if _, ok := r.tree.files[p][acc]; !ok {
 			continue
 		}
-		f, note, err := r.fetch(p, acc, query{strs: []string{colExtension, colStressor}, optStrs: []string{colUnit}})
+		q := query{strs: []string{colExtension, colStressor}, optStrs: []string{colUnit}}
+		if acc == accSummary {
+			q = query{strs: []string{colAccount}, optStrs: []string{colExtension, colStressor, colUnit}}
+		}
+		f, note, err := r.fetch(p, acc, q)
 		if err != nil || note != "" {
 			return nil, err
+		}
+		if f.absent[colStressor] {
+			return nil, fmt.Errorf("report: %s: no column %q", f.key, colStressor)
 		}
 		var out []Stressor
 		seen := make(map[Stressor]bool)
 		ext, str, unit := f.str(colExtension), f.str(colStressor), f.str(colUnit)
 		for i := range f.rows {
 			if str[i] == "" {
+				if acc == accSummary && !stressorAccount(f.str(colAccount)[i]) {
+					continue
+				}
 				return nil, fmt.Errorf("report: %s: row %d: column %q is empty", f.key, f.line[i], colStressor)
 			}
-			s := Stressor{ext[i], str[i], ""}
+			s := Stressor{Name: str[i]}
+			if ext != nil {
+				s.Extension = ext[i]
+			}
 			if unit != nil {
 				s.Unit = unit[i]
 			}
@@ -264,6 +288,12 @@ func (r *reader) catalogue(p part) ([]Stressor, error) {
 		return out, nil
 	}
 	return nil, nil
+}
+
+// stressorAccount reports whether a summary row of account acc belongs
+// to a stressor; value added and final demand belong to none.
+func stressorAccount(acc string) bool {
+	return acc != colValueAdded && acc != colFinalDemand
 }
 
 func (r *reader) where(s Stressor) map[string]string {
@@ -343,44 +373,52 @@ func (r *reader) groupFlows(p part, s Stressor) (loaded[[]groupFlow], error) {
 	return loaded[[]groupFlow]{data: out}, nil
 }
 
-// summary reads a Monte Carlo summary. Its schema is looser than the
-// others': the account column may carry any of summaryAccountCols, and
-// an account may be written "regions.production" or "production".
+// summary reads the chosen stressor's rows of a Monte Carlo summary.
+// Rows without a stressor (value_added, final_demand) are in the money
+// unit, not the stressor's, and are left out by the stressor filter.
 func (r *reader) summary(p part, s Stressor) (loaded[[]summaryRow], error) {
 	if _, ok := r.tree.files[p][accSummary]; !ok {
 		return loaded[[]summaryRow]{}, nil
 	}
-	f, note, err := r.fetch(p, accSummary, query{strs: []string{colRegion}, optStrs: summaryAccountCols, nums: summaryNums, where: r.where(s)})
+	f, note, err := r.fetch(p, accSummary, query{strs: []string{colAccount, colRegion}, optStrs: []string{colTo},
+		nums: summaryNums, where: r.where(s)})
 	if err != nil || note != "" {
 		return loaded[[]summaryRow]{note: note}, err
 	}
-	// TODO(summary): settle the summary schema with its writer; until
-	// then the account column may have any of several names.
-	accCol := ""
-	for _, c := range summaryAccountCols {
-		if !f.absent[c] {
-			accCol = c
-			break
-		}
-	}
-	if accCol == "" {
-		return loaded[[]summaryRow]{}, fmt.Errorf("report: %s: no account column (one of %s)",
-			f.key, strings.Join(summaryAccountCols, ", "))
-	}
 	var out []summaryRow
-	reg, acc := f.str(colRegion), f.str(accCol)
+	acc, reg, to := f.str(colAccount), f.str(colRegion), f.str(colTo)
+	seen := make(map[[3]string]bool, f.rows)
 	col := func(name string, i int) float64 { return f.nums[name][i] }
 	for i := range f.rows {
-		a := acc[i]
-		if j := strings.LastIndexAny(a, "./"); j >= 0 {
-			a = a[j+1:]
+		row := summaryRow{acc[i], reg[i], "", col("mean", i), col("sd", i), col("p05", i), col("p50", i), col("p95", i), col("draws", i)}
+		if to != nil {
+			row.toRegion = to[i]
 		}
-		out = append(out, summaryRow{a, reg[i], col("mean", i), col("sd", i), col("p05", i), col("p50", i), col("p95", i), col("draws", i)})
+		if row.account == accFlowsRow && row.toRegion == "" {
+			return loaded[[]summaryRow]{}, fmt.Errorf("report: %s: row %d: a flow from %q without column %q",
+				f.key, f.line[i], row.region, colTo)
+		}
+		k := [3]string{row.account, row.region, row.toRegion}
+		if seen[k] {
+			return loaded[[]summaryRow]{}, fmt.Errorf("report: %s: row %d: account %q of region %q%s repeats for stressor %s",
+				f.key, f.line[i], row.account, row.region, toSuffix(row.toRegion), s)
+		}
+		seen[k] = true
+		out = append(out, row)
 	}
 	if len(out) == 0 {
 		return loaded[[]summaryRow]{note: noRows(f.key, s)}, nil
 	}
 	return loaded[[]summaryRow]{data: out}, nil
+}
+
+// toSuffix names a flow's consuming region in an error; "" when there is
+// none.
+func toSuffix(to string) string {
+	if to == "" {
+		return ""
+	}
+	return fmt.Sprintf(" to %q", to)
 }
 
 func noRows(key string, s Stressor) string {

@@ -87,6 +87,12 @@
 //   - Value added and final demand are in the table's money unit, which
 //     the outputs only give as the unit of the factor_inputs stressors;
 //     without them it is written "unit".
+//   - A Monte Carlo scenario writes summary.arrow alone. When no
+//     partition has a regions or flows file, the stressors, their units
+//     and the regions come from the summaries; the summary's value_added
+//     and final_demand rows name no stressor and are never drawn. The
+//     range figure draws production, consumption and net exports only:
+//     intensities are per unit of money and would squash the scale.
 //   - Without groups every region is its own group, and past eight series
 //     the smallest are drawn together as "other (n)".
 //   - When groups come from the options, group flows are recomputed from

@@ -46,5 +46,5 @@ func ExampleBuild() {
 	// intensities: drawn, 4 table rows
 	// over-time: drawn, 8 table rows
 	// scenario-tax: The task for year 2011, scenario tax failed: worker lost.
-	// monte-carlo-baseline: drawn, 8 table rows
+	// monte-carlo-baseline: drawn, 12 table rows
 }

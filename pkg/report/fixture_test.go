@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"math"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -22,6 +21,8 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
+	"github.com/mrioflow/mrioflow/pkg/montecarlo"
+	"github.com/mrioflow/mrioflow/pkg/output"
 	"github.com/mrioflow/mrioflow/pkg/spec"
 )
 
@@ -303,17 +304,60 @@ func (fx *fixture) groupFlows(s Stressor, p part) []groupFlow {
 	return out
 }
 
-// summaryRows summarise production and consumption of every region.
+// summaryRows are the Monte Carlo rows of stressor s in p, as
+// montecarlo.Summarize gives them: a few regional accounts of every
+// region, then the flows, each spread around the value of the files.
+// The median differs from the mean, so that a swap of the two shows.
 func (fx *fixture) summaryRows(s Stressor, p part) []summaryRow {
+	stat := func(acc, from, to string, v float64) summaryRow {
+		if math.IsNaN(v) {
+			nan := math.NaN()
+			return summaryRow{acc, from, to, nan, nan, nan, nan, nan, 0}
+		}
+		a := math.Abs(v)
+		return summaryRow{acc, from, to, v, 0.1 * a, v - 0.2*a, v + 0.05*a, v + 0.3*a, 200}
+	}
 	var out []summaryRow
 	for _, r := range fx.consumers {
 		row := fx.regionRow(s, p, r)
-		for _, acc := range []string{colProduction, colConsumption} {
-			v := row[acc]
-			out = append(out, summaryRow{acc, r, v, 0.1 * math.Abs(v), v - 0.2*math.Abs(v), v, v + 0.2*math.Abs(v), 200})
+		for _, acc := range []string{colProduction, colConsumption, colNetExports, colProdIntens} {
+			out = append(out, stat(acc, r, "", row[acc]))
+		}
+	}
+	for _, from := range fx.producers {
+		for _, to := range fx.consumers {
+			out = append(out, stat(accFlowsRow, from, to, fx.flow(s, p, from, to)))
 		}
 	}
 	return out
+}
+
+// summaryFile writes the summary of p as the pipeline does
+// (output.EncodeSummary): value added and final demand per region,
+// without a stressor, then every stressor's rows.
+func (fx *fixture) summaryFile(p part) ([]byte, error) {
+	var rows []montecarlo.Row
+	units := make(map[[2]string]string)
+	add := func(ext, str string, r summaryRow) {
+		rows = append(rows, montecarlo.Row{
+			Label: montecarlo.Label{Account: r.account, Extension: ext, Stressor: str, Region: r.region, ToRegion: r.toRegion},
+			Draws: int(r.nd), Mean: r.mean, SD: r.sd, P05: r.p05, P50: r.p50, P95: r.p95,
+		})
+	}
+	for _, acc := range []string{colValueAdded, colFinalDemand} {
+		for _, r := range fx.consumers {
+			v := fx.regionRow(fx.stressors[0], p, r)[acc]
+			add("", "", summaryRow{acc, r, "", v, 1, v - 1, v, v + 1, 200})
+		}
+	}
+	for _, s := range fx.stressors {
+		units[[2]string{s.Extension, s.Name}] = s.Unit
+		for _, r := range fx.summaryRows(s, p) {
+			add(s.Extension, s.Name, r)
+		}
+	}
+	data, _, err := output.EncodeSummary(rows, units, output.Arrow)
+	return data, err
 }
 
 func (fx *fixture) parts() []part {
@@ -367,7 +411,12 @@ func (fx *fixture) write(root string) error {
 			}
 		}
 		if slices.Contains(fx.summaries, p) {
-			if err := put(pdir+"summary.arrow", arrowFile(mem, fx.summaryColumns(p))); err != nil {
+			data, err := fx.summaryFile(p)
+			if err != nil {
+				return err
+			}
+			listed(pdir+accSummary+".arrow", data)
+			if err := put(pdir+accSummary+".arrow", data); err != nil {
 				return err
 			}
 		}
@@ -509,22 +558,4 @@ func (fx *fixture) columns(p part, acc string) []column {
 		return append(cols, column{name: "direct", nums: a}, column{name: "total", nums: b})
 	}
 	return nil
-}
-
-func (fx *fixture) summaryColumns(p part) []column {
-	var ext, str, unit, acc, reg []string
-	var mean, sd, p05, p50, p95 []float64
-	var draws []int64
-	for _, s := range fx.stressors {
-		for _, r := range fx.summaryRows(s, p) {
-			ext, str, unit = append(ext, s.Extension), append(str, s.Name), append(unit, s.Unit)
-			acc, reg = append(acc, path.Join("regions", r.account)), append(reg, r.region)
-			mean, sd, p05, p50, p95 = append(mean, r.mean), append(sd, r.sd), append(p05, r.p05), append(p50, r.p50), append(p95, r.p95)
-			draws = append(draws, int64(r.nd))
-		}
-	}
-	return []column{{name: colExtension, strs: ext}, {name: colStressor, strs: str}, {name: colUnit, strs: unit},
-		{name: "account", strs: acc}, {name: colRegion, strs: reg},
-		{name: "mean", nums: mean}, {name: "sd", nums: sd}, {name: "p05", nums: p05}, {name: "p50", nums: p50},
-		{name: "p95", nums: p95}, {name: "draws", ints: draws}}
 }

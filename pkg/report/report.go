@@ -344,6 +344,11 @@ func (d *dataset) load(r *reader, opts Options) error {
 			addRegion(reg)
 		}
 	}
+	for _, p := range order {
+		for _, row := range d.summaryOf[p].data {
+			addRegion(row.region)
+		}
+	}
 
 	gs := opts.Groups
 	d.groupFrom = "the report's options"

@@ -364,8 +364,14 @@ func (m *marks) DataRange() (xmin, xmax, ymin, ymax float64) {
 	return 0, float64(len(m.vals) - 1), ymin, ymax
 }
 
-// monteCarlo draws the p05-p95 range and the mean of each regional
-// account a summary holds; nil when scenario s has no summary.
+// mcAccounts are the accounts of a summary the Monte Carlo figure draws:
+// those in the stressor's unit that add up (intensities are per unit of
+// money, flows are drawn nowhere per pair).
+var mcAccounts = []string{colProduction, colConsumption, colNetExports}
+
+// monteCarlo draws the p05-p95 range and the mean of production,
+// consumption and net exports per region; nil when scenario s has no
+// summary.
 func (d *dataset) monteCarlo(s string) *Figure {
 	sm := d.summaryOf[part{d.year, s}]
 	if sm.data == nil && sm.note == "" {
@@ -375,7 +381,8 @@ func (d *dataset) monteCarlo(s string) *Figure {
 		ID:    "monte-carlo-" + s,
 		Title: fmt.Sprintf("Monte Carlo range of %s, scenario %s, %s", d.shown(), s, d.year),
 		Caption: "Bars span the 5th to the 95th percentile of the draws; the dot is the mean. " +
-			"Only the regional accounts of the summary are drawn.",
+			"Production, consumption and net exports are drawn; the summary's intensities, flows, " +
+			"value added and final demand are not.",
 	}
 	if sm.data == nil {
 		f.Note = sm.note
@@ -384,7 +391,7 @@ func (d *dataset) monteCarlo(s string) *Figure {
 	var regs, accs []string
 	rows := make(map[[2]string]summaryRow)
 	for _, r := range sm.data {
-		if !slices.Contains(regionNums, r.account) {
+		if !slices.Contains(mcAccounts, r.account) {
 			continue
 		}
 		rows[[2]string{r.region, r.account}] = r
@@ -396,10 +403,10 @@ func (d *dataset) monteCarlo(s string) *Figure {
 		}
 	}
 	if len(rows) == 0 {
-		f.Note = "The summary holds no regional account (production, consumption, ...)."
+		f.Note = "The summary holds no production, consumption or net exports of " + d.shown() + "."
 		return f
 	}
-	regs, accs = byOrder(regs, d.regions), byOrder(accs, regionNums)
+	regs, accs = byOrder(regs, d.regions), byOrder(accs, mcAccounts)
 	u := d.unit()
 	f.Table = &Table{Header: []string{"Region", "Account", "Mean (" + u + ")", "SD", "p05", "p50", "p95", "Draws"}}
 	lo, span, mean := make([][]float64, len(accs)), make([][]float64, len(accs)), make([][]float64, len(accs))
