@@ -83,7 +83,7 @@ func (r *Runner) check(ctx context.Context, job *spec.Job, keep bool) ([]plan.In
 				return nil, fmt.Errorf("runner: %s: %w", where, err)
 			}
 		}
-		cache := i == 0 && keep
+		cache := i == 0 && keep && r.tables.max > 0
 		p, err := coefficients(t)
 		if err == nil {
 			err = solvable(p.t, r.opts.Backend, cache)
