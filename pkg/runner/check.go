@@ -85,7 +85,7 @@ func (r *Runner) check(ctx context.Context, job *spec.Job, keep bool) ([]plan.In
 		}
 		cache := i == 0 && keep && r.tables.max > 0
 		p, err := coefficients(t)
-		if err == nil {
+		if err == nil && p.t.N() <= SolvableCheckMaxN {
 			err = solvable(p.t, r.opts.Backend, cache)
 		}
 		if err != nil {
@@ -98,6 +98,18 @@ func (r *Runner) check(ctx context.Context, job *spec.Job, keep bool) ([]plan.In
 	}
 	return inputs, nil
 }
+
+// SolvableCheckMaxN is the largest order n whose I - A Check factorizes
+// up front, so that a singular table is rejected before anything is
+// written. Above it the check would cost as much as a task's own
+// factorization (and, for a table kept in the cache, a second n x n
+// matrix), so a singular table of that size is found by its tasks
+// instead: they fail with the same message, write none of their
+// outputs, and the manifest records the failures.
+//
+// TODO(check-lu): hand the check's factors to the first task of the year
+// instead of dropping them, so that large tables are checked at no cost.
+var SolvableCheckMaxN = 4000
 
 // solvable factorizes I - A of t, a table in coefficient form, and
 // returns the error, naming the table and the reciprocal condition
