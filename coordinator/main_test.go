@@ -174,7 +174,7 @@ func TestRunPymrio(t *testing.T) {
 	if len(m.Inputs) != 1 || len(m.Inputs[0].Files) == 0 || m.Inputs[0].Files[0].SHA256 == "" {
 		t.Errorf("inputs: %+v, want the table's files with checksums", m.Inputs)
 	}
-	if !strings.Contains(stdout, "2 of 2 tasks done, 0 failed") {
+	if !strings.Contains(stdout, "2 of 2 tasks done, 0 reused, 0 failed") {
 		t.Errorf("stdout does not sum the run up: %q", stdout)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -27,6 +28,8 @@ type runFlags struct {
 	output      string
 	format      string
 	restart     bool
+	recompute   bool
+	threshold   float64
 	lease       time.Duration
 	maxAttempts int
 	drawsPer    int
@@ -49,6 +52,8 @@ func (f *runFlags) parse(args []string, stderr io.Writer) (jobFile string, err e
 	fs.StringVar(&f.output, "output", "", "output `location`, a folder (relative to the working folder) or s3://bucket/prefix; overrides the spec's")
 	fs.StringVar(&f.format, "output-format", "", "output `format`, arrow or parquet; overrides the spec's")
 	fs.BoolVar(&f.restart, "restart", false, "drop the job's unfinished run, if any, and start afresh (without it, an unfinished run of the same job file is resumed)")
+	fs.BoolVar(&f.recompute, "recompute-all", false, "compute every task, even those the previous complete run did from the same tables and spec (by default their outputs are reused)")
+	fs.Float64Var(&f.threshold, "change-threshold", runner.DefaultChangeThreshold, "relative change of production, consumption or net exports beyond which changes.json flags a row (0.1 is 10 %)")
 	fs.DurationVar(&f.lease, "lease", 20*time.Second, "how long this coordinator may fall silent before another may take the job over")
 	fs.IntVar(&f.maxAttempts, "max-attempts", 5, "how many times a task may be handed out before it fails with its last error")
 	fs.IntVar(&f.drawsPer, "draws-per-task", plan.DrawsPerTask, "`number` of draws of a Monte Carlo scenario in one task")
@@ -73,6 +78,8 @@ func (f *runFlags) parse(args []string, stderr io.Writer) (jobFile string, err e
 		err = errors.New("--workers 0 needs --nats: with the embedded server nobody else would run the tasks")
 	case f.format != "" && f.format != spec.OutputArrow && f.format != spec.OutputParquet:
 		err = fmt.Errorf("--output-format %q: want arrow or parquet", f.format)
+	case !(f.threshold > 0) || math.IsInf(f.threshold, 0):
+		err = fmt.Errorf("--change-threshold %g: want a number above 0", f.threshold)
 	case f.lease < time.Second:
 		err = fmt.Errorf("--lease %s: want a second or more", f.lease)
 	case f.maxAttempts < 1:
@@ -154,7 +161,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	attrs := []any{"job", job.Job, "file", jobFile, "tables", len(job.Tables),
 		"scenarios", len(job.Scenarios), "workers", f.workers,
 		"nats", bus.RedactURL(url), "embedded", f.nats == "", "ack_wait", f.bus.AckWait,
-		"max_attempts", f.maxAttempts, "restart", f.restart}
+		"max_attempts", f.maxAttempts, "restart", f.restart, "recompute_all", f.recompute}
 	if f.workers > 0 {
 		attrs = append(attrs, "backend", backend.Name())
 	}
@@ -192,16 +199,18 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 
 	years := newYearCount()
 	m, err := runner.Coordinate(ctx, b, job, runner.CoordinateOptions{
-		Version:      version(),
-		Output:       output,
-		Format:       f.format,
-		Restart:      f.restart,
-		Lease:        f.lease,
-		MaxAttempts:  f.maxAttempts,
-		DrawsPerTask: f.drawsPer,
-		Ephemeral:    f.nats == "",
-		Store:        f.process.StoreOpener(),
-		Check:        rn.Check, // tables from S3 land in the workers' cache
+		Version:         version(),
+		Output:          output,
+		Format:          f.format,
+		Restart:         f.restart,
+		RecomputeAll:    f.recompute,
+		ChangeThreshold: f.threshold,
+		Lease:           f.lease,
+		MaxAttempts:     f.maxAttempts,
+		DrawsPerTask:    f.drawsPer,
+		Ephemeral:       f.nats == "",
+		Store:           f.process.StoreOpener(),
+		Check:           rn.Check, // tables from S3 land in the workers' cache
 		OnWait: func(h bus.JobState) {
 			log.Info("another coordinator holds the job; waiting until it lets go or falls silent",
 				"job", h.Job, "run", h.Run, "holder", h.Owner, "lease", h.Lease)
@@ -260,6 +269,8 @@ func logRunWarning(log *slog.Logger, w plan.TaskWarning) {
 		log.Info("table note", "year", w.Year, "table", w.Table, "note", w.Message)
 	case plan.Stale:
 		log.Warn("stale output: not written by this run, left in place", "key", w.Key)
+	case plan.Change:
+		log.Info("change report", "key", w.Key, "flagged", int(w.Amount), "msg", w.Message)
 	default:
 		log.Warn("warning", "kind", w.Kind, "msg", w.Message)
 	}
@@ -285,8 +296,8 @@ func summary(w io.Writer, m *plan.Manifest, err error) {
 			m.Job, m.Run, done, len(m.Tasks), len(m.Failures), m.Pending())
 		return
 	}
-	fmt.Fprintf(w, "job %s, run %s: %d of %d tasks done, %d failed, %d outputs, %d warnings, %.2fs\n",
-		m.Job, m.Run, done, len(m.Tasks), len(m.Failures), len(m.Outputs), len(m.Warnings), m.Timings.Total)
+	fmt.Fprintf(w, "job %s, run %s: %d of %d tasks done, %d reused, %d failed, %d outputs, %d warnings, %.2fs\n",
+		m.Job, m.Run, done, len(m.Tasks), m.Reused(), len(m.Failures), len(m.Outputs), len(m.Warnings), m.Timings.Total)
 	fmt.Fprintf(w, "manifest: %s\n", join(m.Output, plan.ManifestKey(m.Job)))
 	for _, f := range m.Failures {
 		fmt.Fprintf(w, "failed: %s: %s\n", f.Task, f.Error)

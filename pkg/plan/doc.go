@@ -19,6 +19,12 @@
 // Warnings (sectors with zero output whose stressors drop out, a large
 // residual) and Timings.
 //
+// TaskDigest names what one task's outputs depend on (its table's bytes,
+// format and options, its scenario, the stressors, accounts, groups,
+// output format and schema), so a later run can tell which tasks it may
+// reuse (Report.Reused, Manifest.Done, ReuseReport); ChangesKey is where
+// the change report of such a run goes.
+//
 // NewManifest starts the manifest of a run with every task queued; Add
 // records each final report; Encode writes the JSON that goes to
 // <job>/manifest.json once every task is final.
@@ -36,6 +42,9 @@
 //   - Manifest.Add keeps the first final report of a task and ignores
 //     later ones, and reports of other runs: a redelivered task may report
 //     twice.
+//   - TaskDigest is "" for a task without Input: such a task is never
+//     reused. The table's path is not in it: a table moved keeps its
+//     digest, a table edited in place does not.
 //   - Make applies the spec's defaults and validation to a copy; the job
 //     passed in is left as it is.
 package plan

@@ -58,6 +58,8 @@ type TaskOutput struct {
 	Task     string `json:"task"`
 	Year     string `json:"year"`
 	Scenario string `json:"scenario"`
+	// Reused marks an output an earlier run wrote and this one kept.
+	Reused bool `json:"reused,omitempty"`
 	Output
 }
 
@@ -89,6 +91,11 @@ type TaskRecord struct {
 	Attempt  int     `json:"attempt,omitempty"`
 	Residual float64 `json:"residual"`
 	Timings  Timings `json:"timings"`
+	// Digest is TaskDigest of the task: what its outputs depend on.
+	Digest string `json:"digest,omitempty"`
+	// Reused says the task was not computed: an earlier run of the same
+	// digest wrote its outputs, still in place (Report.Reused).
+	Reused bool `json:"reused,omitempty"`
 }
 
 // JobTimings are the seconds of the whole run.
@@ -136,11 +143,12 @@ func (m *Manifest) Add(r Report) bool {
 	rec := &m.Tasks[i]
 	rec.Status, rec.Worker, rec.Attempt = r.Status, r.Worker, r.Attempt
 	rec.Residual, rec.Timings = r.Residual, r.Timings
+	rec.Reused = r.Reused && r.Status == Done
 	if r.Status == Failed {
 		m.Failures = append(m.Failures, Failure{Task: r.Task, Year: r.Year, Scenario: r.Scenario, Error: r.Error})
 	} else {
 		for _, o := range r.Outputs {
-			m.Outputs = append(m.Outputs, TaskOutput{Task: r.Task, Year: r.Year, Scenario: r.Scenario, Output: o})
+			m.Outputs = append(m.Outputs, TaskOutput{Task: r.Task, Year: r.Year, Scenario: r.Scenario, Reused: rec.Reused, Output: o})
 		}
 	}
 	for _, w := range r.Warnings {

@@ -83,6 +83,10 @@ type Report struct {
 	Residual float64 `json:"residual"`
 	Timings  Timings `json:"timings"`
 	Error    string  `json:"error,omitempty"` // the cause, when Failed
+	// Reused says no worker computed the task: the coordinator found an
+	// earlier run's outputs of the same TaskDigest in place and carried
+	// them over (Outputs are that run's).
+	Reused bool `json:"reused,omitempty"`
 }
 
 // NewReport returns an empty report about t.
@@ -104,15 +108,16 @@ type Output struct {
 
 // Warning is something a task noticed that does not stop it.
 type Warning struct {
-	Kind string `json:"kind"` // ZeroOutput, LargeResidual, Note or Stale
+	Kind string `json:"kind"` // ZeroOutput, LargeResidual, Note, Stale or Change
 
-	// For Note: the path of the table the reader read. For Stale: the
-	// key of the object, relative to the output location.
+	// For Note: the path of the table the reader read. For Stale and
+	// Change: the key of the object, relative to the output location.
 	Table string `json:"table,omitempty"`
 	Key   string `json:"key,omitempty"`
 
 	// For ZeroOutput: the stressor of a sector with zero output and the
-	// amount that drops out of every account (MATH.md 2).
+	// amount that drops out of every account (MATH.md 2). For Change:
+	// the number of flagged rows in Amount.
 	Extension string  `json:"extension,omitempty"`
 	Stressor  string  `json:"stressor,omitempty"`
 	Region    string  `json:"region,omitempty"`
@@ -133,6 +138,10 @@ const (
 	// that this run's plan does not write (a scenario since removed from
 	// the spec); it is listed, not deleted.
 	Stale = "stale"
+	// Change is the change report of a run that recomputed tasks an
+	// earlier run had computed (ChangesKey), with the number of its rows
+	// flagged; a warning of the whole run.
+	Change = "change"
 )
 
 // Timings are the seconds a task spent in each step.

@@ -46,6 +46,16 @@ type CoordinateOptions struct {
 	// DrawsPerTask is how many draws of a Monte Carlo scenario one task
 	// computes (see plan.Options). Default plan.DrawsPerTask.
 	DrawsPerTask int
+	// RecomputeAll runs every task. Without it a new run reuses the
+	// outputs of a task that the previous complete run (its manifest)
+	// did with the same plan.TaskDigest, when each of them is still in
+	// the store with its recorded SHA-256: the task is not published and
+	// its outputs are carried into the manifest as reused.
+	RecomputeAll bool
+	// ChangeThreshold is the relative change of a headline account
+	// beyond which the change report (plan.ChangesKey) flags its row.
+	// Default DefaultChangeThreshold.
+	ChangeThreshold float64
 	// Ephemeral says the server's state dies with this process (an
 	// embedded server), so an interrupted run cannot be resumed: it is
 	// closed as failed, its queued tasks removed and a partial manifest
@@ -88,6 +98,9 @@ func (o CoordinateOptions) withDefaults() CoordinateOptions {
 	}
 	if o.MaxAttempts == 0 {
 		o.MaxAttempts = 5
+	}
+	if o.ChangeThreshold == 0 {
+		o.ChangeThreshold = DefaultChangeThreshold
 	}
 	if o.Store == nil {
 		o.Store = openStore
@@ -132,6 +145,16 @@ var (
 // run (opts.OnWarning).
 //
 // Workers must serve b meanwhile (Serve); Coordinate does no task itself.
+//
+// Reuse and changes. Each task gets a plan.TaskDigest. A new run does
+// not publish a task that the previous complete run did with the same
+// digest and whose outputs are all still in the store with the recorded
+// SHA-256: it carries them into the manifest as reused
+// (opts.RecomputeAll runs everything). Before publishing, it reads the
+// regions output the previous run recorded for each task it will
+// compute; after the run it writes plan.ChangesKey comparing the headline
+// accounts (Headlines) old against new, and records it as a warning of
+// kind plan.Change with the number of rows flagged (opts.ChangeThreshold).
 //
 // Runs and resumption. A job has one record in the state bucket, held by
 // one coordinator at a time (opts.Lease). When the job's latest run is
@@ -204,6 +227,11 @@ type coordination struct {
 	lease   *bus.Lease
 	resumed bool
 	planned time.Duration
+
+	// previous is the manifest of the run before this one, nil if none;
+	// headlines the regions it recorded for the tasks this run computes.
+	previous  *plan.Manifest
+	headlines map[string]*headlines
 }
 
 // claim takes the job's record: resuming its unfinished run, or checking
@@ -306,6 +334,8 @@ func (c *coordination) run(ctx context.Context) (*plan.Manifest, error) {
 	state := c.lease.State()
 	m := plan.NewManifest(c.opts.Version, c.tasks, c.inputs)
 	m.Started = state.Started
+	c.digests(m)
+	c.previous = c.previousManifest(ctx)
 	c.warnRun(ctx, m)
 
 	// The run goes on while the lease holds; the renewal stops before the
@@ -320,11 +350,13 @@ func (c *coordination) run(ctx context.Context) (*plan.Manifest, error) {
 
 	var waitErr error
 	if !c.resumed {
+		reused := c.reuse(runCtx, c.previous, m)
 		if err := c.b.StartRun(runCtx, state.Run, c.tasks, c.inputs); err != nil {
 			stopRenewing()
 			c.release(ctx, plan.Failed)
 			return nil, err
 		}
+		c.carry(runCtx, m, reused)
 	}
 	waitErr = c.follow(runCtx, m)
 	stopRenewing()
@@ -344,6 +376,7 @@ func (c *coordination) run(ctx context.Context) (*plan.Manifest, error) {
 	if waitErr == nil {
 		// Monte Carlo scenarios: their summaries, once every block is final.
 		Summarize(ctx, c.store, m, c.opts.Owner)
+		c.reportChanges(ctx, c.previous, m, c.headlines)
 	}
 	return m, c.finish(ctx, m, waitErr)
 }
@@ -361,6 +394,9 @@ func (c *coordination) follow(ctx context.Context, m *plan.Manifest) error {
 			return err
 		}
 	}
+	// Before any task is published, while the previous outputs are in
+	// place.
+	c.headlines = c.before(ctx, c.previous, m)
 	if c.opts.OnPlan != nil {
 		c.opts.OnPlan(c.tasks, c.inputs, c.resumed, len(c.tasks)-m.Pending())
 	}
@@ -592,7 +628,7 @@ func staleKeys(ctx context.Context, st store.Store, tasks []plan.Task) ([]string
 	for _, sc := range job.Scenarios {
 		montecarlo[sc.Name] = sc.MonteCarlo != nil
 	}
-	planned := map[string]bool{plan.ManifestKey(job.Job): true}
+	planned := map[string]bool{plan.ManifestKey(job.Job): true, plan.ChangesKey(job.Job): true}
 	var folders []string // of Monte Carlo scenarios, with a final slash
 	for _, t := range tasks {
 		for _, acct := range job.Accounts {

@@ -31,7 +31,14 @@
 // the coordinator's side of a job: Check the output location and every
 // table before anything is published, take the job's lease, plan or
 // resume the run, publish what is left, gather the reports and write the
-// manifest last.
+// manifest last. A new run reuses the tasks the previous complete run did
+// with the same plan.TaskDigest, their outputs still in place, instead of
+// publishing them, and after the run writes <job>/changes.json: the
+// headline accounts of each recomputed task, old against new:
+//
+//	relative = (new - old) / |old|
+//	flagged  when |relative| > threshold, old and new differ in sign,
+//	         or a value appears or disappears
 //
 // Check reads each table and checks every stressor, region and sector
 // pattern the spec names against it, so that a misspelt region fails in
@@ -102,6 +109,13 @@
 //   - Per-draw account files (montecarlo's per_draw) are not written yet:
 //     a run writes the summary and the parts alone. TODO(montecarlo):
 //     Perturb a copy per draw and write its accounts under draw=<n>/.
+//   - Reuse trusts the digest: a change of mrioflow's arithmetic without
+//     a new output schema version reuses old outputs; run with
+//     RecomputeAll after an upgrade. Reused outputs are read back and
+//     hashed whole, which costs a read of every output each night.
+//   - The change report compares only tasks whose previous regions
+//     output was still intact when the run was planned; a resumed run
+//     leaves out tasks whose outputs workers had already replaced.
 //   - The manifest is written when every task is final, even when some
 //     failed, to record what was done; the run's error says so.
 package runner

@@ -1,0 +1,105 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/mrioflow/mrioflow/pkg/spec"
+)
+
+// ChangesKey is the store key of a job's change report: how the headline
+// accounts of the recomputed tasks moved against the run before.
+func ChangesKey(job string) string { return job + "/changes.json" }
+
+// TaskDigest is a checksum of everything a task's outputs depend on: the
+// bytes of its table (the SHA-256 of each file of t.Input), the table's
+// format and options, the scenario's definition, the stressors, accounts
+// and groups of the spec, the block, the output format and schema (the
+// output schema version). The table's path, the run, the output location
+// and MaxAttempts are left out: a table moved, or a job run again, keeps
+// its digest.
+//
+// TaskDigest returns "" when t has no Input (a table not checked): such a
+// task is never taken as unchanged. It panics when t.Spec is not a job or
+// lacks t's year or scenario, which Make never produces.
+func TaskDigest(t Task, schema string) string {
+	if t.Input == nil {
+		return ""
+	}
+	var job spec.Job
+	if err := json.Unmarshal(t.Spec, &job); err != nil {
+		panic(fmt.Sprintf("plan: TaskDigest of %s: decode spec: %v", t.ID(), err))
+	}
+	ti := slices.IndexFunc(job.Tables, func(tb spec.Table) bool { return tb.Year == t.Year })
+	si := slices.IndexFunc(job.Scenarios, func(s spec.Scenario) bool { return s.Name == t.Scenario })
+	if ti < 0 || si < 0 {
+		panic(fmt.Sprintf("plan: TaskDigest of %s: year or scenario not in its spec", t.ID()))
+	}
+	tb := job.Tables[ti]
+	h := sha256.New()
+	field := func(s string) { fmt.Fprintf(h, "%d:%s", len(s), s) }
+	value := func(v any) {
+		b, err := json.Marshal(v) // maps marshal with sorted keys
+		if err != nil {
+			panic(fmt.Sprintf("plan: TaskDigest of %s: %v", t.ID(), err))
+		}
+		field(string(b))
+	}
+	field("mrioflow task digest 1")
+	field(schema)
+	field(tb.Format)
+	value(tb.Options)
+	value(len(t.Input.Files))
+	for _, f := range t.Input.Files {
+		field(f.Path)
+		field(f.SHA256)
+	}
+	value(job.Scenarios[si])
+	value(job.Stressors)
+	value(job.Accounts)
+	value(job.Groups)
+	field(t.Block)
+	field(t.Format)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Reused is the number of tasks whose outputs an earlier run wrote.
+func (m *Manifest) Reused() int {
+	n := 0
+	for _, t := range m.Tasks {
+		if t.Reused {
+			n++
+		}
+	}
+	return n
+}
+
+// Done returns the record and outputs of the task named id when it is
+// done in m. It works on a manifest decoded from JSON as well.
+func (m *Manifest) Done(id string) (TaskRecord, []Output, bool) {
+	i := slices.IndexFunc(m.Tasks, func(r TaskRecord) bool { return r.Task == id })
+	if i < 0 || m.Tasks[i].Status != Done {
+		return TaskRecord{}, nil, false
+	}
+	var outs []Output
+	for _, o := range m.Outputs {
+		if o.Task == id {
+			outs = append(outs, o.Output)
+		}
+	}
+	return m.Tasks[i], outs, true
+}
+
+// ReuseReport is the final report of t carried over from rec and outs,
+// an earlier run's record of the same digest: done, reused, with that
+// run's outputs, residual and worker, and no timings of its own.
+func ReuseReport(t Task, rec TaskRecord, outs []Output) Report {
+	r := NewReport(t)
+	r.Status, r.Reused = Done, true
+	r.Worker, r.Residual = rec.Worker, rec.Residual
+	r.Outputs = slices.Clone(outs)
+	return r
+}

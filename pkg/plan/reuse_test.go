@@ -1,0 +1,67 @@
+package plan_test
+
+import (
+	"testing"
+
+	"github.com/mrioflow/mrioflow/pkg/plan"
+	"github.com/mrioflow/mrioflow/pkg/spec"
+)
+
+func TestTaskDigest(t *testing.T) {
+	base := func() *spec.Job {
+		return &spec.Job{
+			Job: "j", Output: "out",
+			Tables:    []spec.Table{{Year: "2019", Format: "pymrio", Path: "t2019"}},
+			Scenarios: []spec.Scenario{{Name: "baseline"}},
+		}
+	}
+	input := func() *plan.Input {
+		return &plan.Input{Year: "2019", Format: "pymrio", Files: []plan.File{{Path: "Z.txt", SHA256: "aa"}}}
+	}
+	digest := func(t *testing.T, j *spec.Job, in *plan.Input, run, schema string) string {
+		t.Helper()
+		ts, err := plan.Make(j, plan.Options{Run: run})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts[0].Input = in
+		return plan.TaskDigest(ts[0], schema)
+	}
+	want := digest(t, base(), input(), "r1", "1")
+	if want == "" {
+		t.Fatal("empty digest of a pinned task")
+	}
+	cases := []struct {
+		name   string
+		edit   func(j *spec.Job, in *plan.Input)
+		schema string
+		same   bool
+	}{
+		{"another run", func(*spec.Job, *plan.Input) {}, "1", true},
+		{"table moved", func(j *spec.Job, _ *plan.Input) { j.Tables[0].Path = "elsewhere" }, "1", true},
+		{"output moved", func(j *spec.Job, _ *plan.Input) { j.Output = "out2" }, "1", true},
+		{"file changed", func(_ *spec.Job, in *plan.Input) { in.Files[0].SHA256 = "bb" }, "1", false},
+		{"table option", func(j *spec.Job, _ *plan.Input) { j.Tables[0].Options = map[string]string{"k": "v"} }, "1", false},
+		{"scenario", func(j *spec.Job, _ *plan.Input) {
+			j.Scenarios[0].Shocks = []spec.Shock{{Target: spec.TargetS, Region: "r", Sector: "s", Scale: 2}}
+		}, "1", false},
+		{"stressors", func(j *spec.Job, _ *plan.Input) { j.Stressors = []string{"CO2"} }, "1", false},
+		{"accounts", func(j *spec.Job, _ *plan.Input) { j.Accounts = []string{"regions"} }, "1", false},
+		{"groups", func(j *spec.Job, _ *plan.Input) { j.Groups = spec.Groups{{Name: "g", Regions: []string{"r"}}} }, "1", false},
+		{"output format", func(j *spec.Job, _ *plan.Input) { j.OutputFormat = spec.OutputParquet }, "1", false},
+		{"schema version", func(*spec.Job, *plan.Input) {}, "2", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			j, in := base(), input()
+			tc.edit(j, in)
+			got := digest(t, j, in, "r2", tc.schema)
+			if (got == want) != tc.same {
+				t.Errorf("digest %s, first %s: want same %v", got, want, tc.same)
+			}
+		})
+	}
+	if got := digest(t, base(), nil, "r1", "1"); got != "" {
+		t.Errorf("digest of a task without input %q, want empty", got)
+	}
+}

@@ -1,0 +1,279 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/mrioflow/mrioflow/pkg/output"
+	"github.com/mrioflow/mrioflow/pkg/plan"
+	"github.com/mrioflow/mrioflow/pkg/store"
+)
+
+// DefaultChangeThreshold is the relative change of a headline account
+// beyond which a change report flags its row: 10 %.
+const DefaultChangeThreshold = 0.1
+
+// Headlines are the accounts a change report compares, the columns of the
+// regions account in this order.
+var Headlines = []string{"production", "consumption", "net_exports"}
+
+// The flags of a ChangeValue.
+const (
+	FlagThreshold   = "threshold"   // |relative change| above the threshold
+	FlagSign        = "sign"        // old and new of opposite signs
+	FlagAppeared    = "appeared"    // no old value, a new one
+	FlagDisappeared = "disappeared" // an old value, no new one
+)
+
+// ChangeReport is <job>/changes.json: how the headline accounts of the
+// tasks a run recomputed moved against the run before it.
+type ChangeReport struct {
+	Job         string  `json:"job"`
+	Run         string  `json:"run"`
+	PreviousRun string  `json:"previous_run"`
+	Threshold   float64 `json:"threshold"`
+	// Tasks are the recomputed tasks compared, in task order.
+	Tasks   []string    `json:"tasks"`
+	Flagged int         `json:"flagged"` // rows with a flag
+	Rows    []ChangeRow `json:"rows"`
+}
+
+// ChangeRow is one extension, stressor and region of one year and
+// scenario, old against new. Values are nil where an account is null
+// (a region that does not produce) or the row is missing on one side.
+type ChangeRow struct {
+	Year      string                 `json:"year"`
+	Scenario  string                 `json:"scenario"`
+	Extension string                 `json:"extension"`
+	Stressor  string                 `json:"stressor"`
+	Region    string                 `json:"region"`
+	Accounts  map[string]ChangeValue `json:"accounts"` // by Headlines name
+	Flagged   bool                   `json:"flagged"`
+}
+
+// ChangeValue is one headline account of a ChangeRow. Relative is
+// (new - old) / |old|; nil where either side is missing or old is 0 and
+// new is not (then Flag is FlagThreshold).
+type ChangeValue struct {
+	Old      *float64 `json:"old"`
+	New      *float64 `json:"new"`
+	Relative *float64 `json:"relative"`
+	Flag     string   `json:"flag,omitempty"`
+}
+
+// headline identifies one row of a regions account.
+type headline struct{ extension, stressor, region string }
+
+// headlines are the headline accounts of one regions file, by row, with
+// the rows in file order.
+type headlines struct {
+	order  []headline
+	values map[headline][]*float64 // in Headlines order
+}
+
+// readHeadlines reads o, a regions output, checked against its SHA-256.
+func readHeadlines(ctx context.Context, st store.Store, o plan.Output) (*headlines, error) {
+	data, err := getChecked(ctx, st, o)
+	if err != nil {
+		return nil, err
+	}
+	_, _, _, format, err := output.ParseKey(keyInJob(o.Key))
+	if err != nil {
+		return nil, err
+	}
+	tbl, err := output.ReadTable(data, format)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", o.Key, err)
+	}
+	defer tbl.Release()
+	text := func(name string) []string { return stringColumn(tbl, name) }
+	ext, str, reg := text("extension"), text("stressor"), text("region")
+	cols := make([][]*float64, len(Headlines))
+	for i, name := range Headlines {
+		cols[i] = floatColumn(tbl, name)
+	}
+	h := &headlines{values: make(map[headline][]*float64, len(reg))}
+	for r := range reg {
+		k := headline{ext[r], str[r], reg[r]}
+		v := make([]*float64, len(Headlines))
+		for i := range Headlines {
+			v[i] = cols[i][r]
+		}
+		h.order = append(h.order, k)
+		h.values[k] = v
+	}
+	return h, nil
+}
+
+// keyInJob drops the job's folder from a store key.
+func keyInJob(key string) string {
+	_, rest, _ := strings.Cut(key, "/")
+	return rest
+}
+
+// stringColumn is the column name of tbl as strings; ReadTable has
+// checked its type.
+func stringColumn(tbl arrow.Table, name string) []string {
+	var out []string
+	for _, chunk := range tbl.Column(tbl.Schema().FieldIndices(name)[0]).Data().Chunks() {
+		a := chunk.(*array.String)
+		for i := range a.Len() {
+			out = append(out, a.Value(i))
+		}
+	}
+	return out
+}
+
+// floatColumn is the column name of tbl, nil where null.
+func floatColumn(tbl arrow.Table, name string) []*float64 {
+	var out []*float64
+	for _, chunk := range tbl.Column(tbl.Schema().FieldIndices(name)[0]).Data().Chunks() {
+		a := chunk.(*array.Float64)
+		for i := range a.Len() {
+			if a.IsNull(i) {
+				out = append(out, nil)
+				continue
+			}
+			v := a.Value(i)
+			out = append(out, &v)
+		}
+	}
+	return out
+}
+
+// compare adds to rep the rows of one task: old against new, new's rows
+// first in their order, then the rows only old has.
+func (rep *ChangeReport) compare(year, scenario string, old, new *headlines) {
+	keys := slices.Clone(new.order)
+	for _, k := range old.order {
+		if _, ok := new.values[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	for _, k := range keys {
+		ov, inOld := old.values[k]
+		nv, inNew := new.values[k]
+		row := ChangeRow{Year: year, Scenario: scenario, Extension: k.extension, Stressor: k.stressor,
+			Region: k.region, Accounts: make(map[string]ChangeValue, len(Headlines))}
+		for i, name := range Headlines {
+			var o, n *float64
+			if inOld {
+				o = ov[i]
+			}
+			if inNew {
+				n = nv[i]
+			}
+			cv := change(o, n, rep.Threshold)
+			row.Accounts[name] = cv
+			row.Flagged = row.Flagged || cv.Flag != ""
+		}
+		if row.Flagged {
+			rep.Flagged++
+		}
+		rep.Rows = append(rep.Rows, row)
+	}
+}
+
+// change compares one value, old against new.
+func change(old, new *float64, threshold float64) ChangeValue {
+	cv := ChangeValue{Old: old, New: new}
+	switch {
+	case old == nil && new == nil:
+	case old == nil:
+		cv.Flag = FlagAppeared
+	case new == nil:
+		cv.Flag = FlagDisappeared
+	case *old == 0 && *new == 0:
+		zero := 0.0
+		cv.Relative = &zero
+	case *old == 0:
+		cv.Flag = FlagThreshold
+	default:
+		rel := (*new - *old) / math.Abs(*old)
+		cv.Relative = &rel
+		switch {
+		case *old*(*new) < 0:
+			cv.Flag = FlagSign
+		case math.Abs(rel) > threshold || math.IsNaN(rel):
+			cv.Flag = FlagThreshold
+		}
+	}
+	return cv
+}
+
+// before reads, for every task of m neither final nor a Monte Carlo
+// block, the regions output old recorded for it, while it is still in
+// place: the values the task's new output will be compared with. A file
+// that is gone or written over since is left out (reported to OnError).
+func (c *coordination) before(ctx context.Context, old, m *plan.Manifest) map[string]*headlines {
+	if old == nil {
+		return nil
+	}
+	out := map[string]*headlines{}
+	for i, t := range c.tasks {
+		if t.Block != plan.Block || m.Tasks[i].Status.Final() {
+			continue
+		}
+		_, outs, ok := old.Done(t.ID())
+		if !ok {
+			continue
+		}
+		for _, o := range outs {
+			if o.Account != output.Regions {
+				continue
+			}
+			h, err := readHeadlines(ctx, c.store, o)
+			if err != nil {
+				c.opts.OnError(fmt.Errorf("runner: job %s: task %s: previous regions for the change report: %w", c.job.Job, t.ID(), err))
+				continue
+			}
+			out[t.ID()] = h
+		}
+	}
+	return out
+}
+
+// reportChanges compares the regions outputs m's recomputed tasks wrote
+// with old, writes <job>/changes.json and records it in m as a warning
+// of kind plan.Change. It does nothing without a previous run.
+func (c *coordination) reportChanges(ctx context.Context, old, m *plan.Manifest, prev map[string]*headlines) {
+	if old == nil {
+		return
+	}
+	threshold := c.opts.ChangeThreshold
+	rep := &ChangeReport{Job: m.Job, Run: m.Run, PreviousRun: old.Run, Threshold: threshold, Tasks: []string{}, Rows: []ChangeRow{}}
+	for _, o := range m.Outputs {
+		h, ok := prev[o.Task]
+		if !ok || o.Reused || o.Account != output.Regions {
+			continue
+		}
+		now, err := readHeadlines(ctx, c.store, o.Output)
+		if err != nil {
+			c.opts.OnError(fmt.Errorf("runner: job %s: task %s: regions for the change report: %w", c.job.Job, o.Task, err))
+			continue
+		}
+		rep.Tasks = append(rep.Tasks, o.Task)
+		rep.compare(o.Year, o.Scenario, h, now)
+	}
+	key := plan.ChangesKey(m.Job)
+	data, err := json.MarshalIndent(rep, "", "  ") // fails on a value not finite
+	if err == nil {
+		err = c.store.Put(ctx, key, append(data, '\n'))
+	}
+	if err != nil {
+		c.opts.OnError(fmt.Errorf("runner: job %s: write %s: %w", c.job.Job, key, err))
+		return
+	}
+	w := plan.TaskWarning{Warning: plan.Warning{Kind: plan.Change, Key: key, Amount: float64(rep.Flagged),
+		Message: fmt.Sprintf("%s: %d of %d rows of %d recomputed tasks changed beyond %g (relative), changed sign, appeared or disappeared against run %s",
+			key, rep.Flagged, len(rep.Rows), len(rep.Tasks), threshold, old.Run)}}
+	m.Warnings = append(m.Warnings, w)
+	c.opts.OnWarning(w)
+}

@@ -1,0 +1,100 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/mrioflow/mrioflow/pkg/bus"
+	"github.com/mrioflow/mrioflow/pkg/output"
+	"github.com/mrioflow/mrioflow/pkg/plan"
+	"github.com/mrioflow/mrioflow/pkg/store"
+)
+
+// previousManifest reads the job's manifest in the store, the record of
+// the run before this one; nil when there is none or it cannot be read
+// (reported to OnError: the run then recomputes everything).
+func (c *coordination) previousManifest(ctx context.Context) *plan.Manifest {
+	data, err := c.store.Get(ctx, plan.ManifestKey(c.job.Job))
+	if errors.Is(err, store.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		c.opts.OnError(fmt.Errorf("runner: job %s: read the previous manifest: %w", c.job.Job, err))
+		return nil
+	}
+	var old plan.Manifest
+	if err := json.Unmarshal(data, &old); err != nil {
+		c.opts.OnError(fmt.Errorf("runner: job %s: previous manifest %s: %w", c.job.Job, plan.ManifestKey(c.job.Job), err))
+		return nil
+	}
+	return &old
+}
+
+// complete reports whether old is the record of a complete run: every
+// task done, none failed, not interrupted.
+func complete(old *plan.Manifest) bool {
+	return !old.Interrupted && !old.Finished.IsZero() && old.Pending() == 0 && len(old.Failures) == 0
+}
+
+// digests records each task's plan.TaskDigest in m.
+func (c *coordination) digests(m *plan.Manifest) {
+	for i, t := range c.tasks {
+		m.Tasks[i].Digest = plan.TaskDigest(t, output.SchemaVersion)
+	}
+}
+
+// reuse returns the reports of the tasks of m that need not run: old,
+// a complete run, did the task with the same digest and each of its
+// outputs is still in the store with the bytes and SHA-256 recorded.
+// Monte Carlo blocks are always run.
+//
+// TODO(reuse-montecarlo): a block's parts could be carried over as well,
+// but the summary step reads them by the manifest's outputs of this run;
+// carrying them needs Summarize to accept reused parts, and a test.
+func (c *coordination) reuse(ctx context.Context, old *plan.Manifest, m *plan.Manifest) []plan.Report {
+	if c.opts.RecomputeAll || old == nil || !complete(old) {
+		return nil
+	}
+	var reports []plan.Report
+	for i, t := range c.tasks {
+		digest := m.Tasks[i].Digest
+		if t.Block != plan.Block || digest == "" {
+			continue
+		}
+		rec, outs, ok := old.Done(t.ID())
+		if !ok || rec.Digest != digest || len(outs) == 0 {
+			continue
+		}
+		intact := true
+		for _, o := range outs {
+			// Correctness first: the whole object is read and hashed.
+			// TODO(reuse-stat): a store that reports an object's size and
+			// checksum without reading it would make this cheap.
+			if _, err := getChecked(ctx, c.store, o); err != nil {
+				intact = false
+				break
+			}
+		}
+		if intact {
+			reports = append(reports, plan.ReuseReport(t, rec, outs))
+		}
+	}
+	return reports
+}
+
+// carry records the reused tasks' reports in m and in the job's state,
+// so that a resumed run finds them final.
+func (c *coordination) carry(ctx context.Context, m *plan.Manifest, reports []plan.Report) {
+	for _, r := range reports {
+		r.Run = m.Run
+		if !m.Add(r) {
+			continue
+		}
+		err := persist(ctx, serverOutage, func(ctx context.Context) error { return c.b.SetTask(ctx, bus.ReportState(r)) })
+		if err != nil {
+			c.opts.OnError(err)
+		}
+	}
+}
