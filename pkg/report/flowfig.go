@@ -35,7 +35,7 @@ func (d *dataset) flowMatrix() *Figure {
 		ID:    "flow-matrix",
 		Title: fmt.Sprintf("Flows of %s from producing to consuming region, %s", d.shown(), d.year),
 		Caption: fmt.Sprintf("Each cell holds the emissions released in the row's region to satisfy the final demand of the "+
-			"column's region, scenario %s (MATH.md 8). The colour scale is logarithmic; grey cells hold zero, a negative "+
+			"column's region, scenario %s (docs/accounts.md, step 8). The colour scale is logarithmic; grey cells hold zero, a negative "+
 			"value or no value.", d.baseline),
 	}
 	fl := d.flowsOf[d.focus()]
@@ -248,7 +248,7 @@ func (d *dataset) groupFlowFigure() *Figure {
 	}
 	f.Caption = fmt.Sprintf("From the group where emissions are released (left) to the group whose final demand causes them "+
 		"(right), scenario %s; a band's width is the flow, in %s. The %d largest positive flows are drawn, from %s. Share is the "+
-		"part of the producing group's emissions (MATH.md 13).", d.baseline, d.unit(), maxRibbons, source)
+		"part of the producing group's emissions (docs/accounts.md, step 13).", d.baseline, d.unit(), maxRibbons, source)
 	u := d.unit()
 	f.Table = &Table{Header: []string{"From group", "To group", "Flow (" + u + ")", "Share of producing group (%)"}}
 	for _, r := range shown {
@@ -339,7 +339,7 @@ func (d *dataset) consumerShares() *Figure {
 	}
 	groups, to := lump(present, weight)
 	f.Caption = fmt.Sprintf("For each producing region, the part of the emissions released there that each consuming group's "+
-		"final demand causes (MATH.md 13), scenario %s; consumers grouped by %s.", d.baseline, d.groupDescription())
+		"final demand causes (docs/accounts.md, step 13), scenario %s; consumers grouped by %s.", d.baseline, d.groupDescription())
 
 	shares := make([][]float64, len(groups))
 	for k := range groups {

@@ -274,7 +274,7 @@ func (d *dataset) scenarioChange(s string) *Figure {
 		ID:    "scenario-" + s,
 		Title: fmt.Sprintf("Change of %s in scenario %s against %s, %s", d.shown(), s, d.baseline, d.year),
 		Caption: fmt.Sprintf("Scenario %s less scenario %s, per region, for production, consumption and net exports "+
-			"(MATH.md 10).", s, d.baseline),
+			"(docs/accounts.md, step 10).", s, d.baseline),
 	}
 	base, alt := d.regionsOf[d.focus()], d.regionsOf[part{d.year, s}]
 	switch {
