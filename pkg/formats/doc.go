@@ -128,9 +128,19 @@
 // (WIOD_SEA*.xlsx, or in a folder SEA) gives the extension SEA, as in
 // pymrio: persons engaged (EMP), employees (EMPE) and their hours (H_EMP,
 // H_EMPE) for the table's year, zero where the file has no figure (RoW).
-// WIOD's environmental accounts (AIR_may12 and the
-// like) are Excel 97 .xls files, which no module this project uses can
-// read: they are not read (see the TODO in wiod.go).
+// A folder or zip archive AIR_* beside the table (AIR_may12) gives the
+// extension AIR: one Excel 97 workbook per region, CCC_AIR_May12.xls
+// (RoW's is ROW_...), read by the package's own BIFF8 reader; its sheet
+// named for the table's year has a row per sector (code "secAtB" in
+// column B, "sec" dropped to match the table's sectors) and a column per
+// stressor (CO2, CH4, N2O, NOX, SOX, CO, NMVOC, NH3). Each region's rows
+// are F of its own sectors; its households' row FC_HH is F_Y in its
+// category c37; the rows secTOT, secQ and total are left out; empty cells
+// are zero. Units are WIOD's (CO2 in Gg, the others in t), or the text of
+// cell A1 for a stressor not among them. A region without its file, a
+// file without the year's sheet, a sector the table lacks or a table
+// sector the sheet lacks is an error naming the file and region. WIOD's
+// other environmental accounts are not read (see the TODO in wiod.go).
 //
 // "sut" reads a national make and use table in the layout of the BEA's
 // summary tables (options year, make, use, region, unit; the file names
@@ -198,7 +208,13 @@
 //     extension from the characterisation workbook in the archive; it is
 //     not built here.
 //   - wiod: empty cells are zero (pymrio leaves them NaN, which spreads
-//     into its results); the environmental accounts (xls) are not read.
+//     into its results). Of the environmental accounts only AIR is read
+//     (pymrio also reads CO2, EM, EU, lan, mat, wat). In AIR, a missing
+//     year is an error (pymrio warns and leaves AIR out); NOX and SOX are
+//     in t (pymrio's units name NOx and SOx, so the files' NOX and SOX get
+//     the text of cell A1, "Unnamed: 0" in the mock); a sector row the
+//     table lacks, or a table sector the sheet lacks, is an error (pymrio
+//     concatenates whatever rows there are).
 //   - sut: pymrio has no such parser; the construction is MATH.md's
 //     supply-use section, with x = q = V^T 1 (pymrio's GLORIA parser, by
 //     contrast, divides by U 1 + Y 1).
@@ -247,6 +263,9 @@
 //     in place: a table is held once, whatever the order of its files.
 //     Readers that build a table from parts of a file (GLORIA, OECD ICIO,
 //     WIOD, make and use) hold the file and the table.
+//   - The .xls reader reads values only, as text (numbers in their
+//     shortest exact form); an encrypted workbook is an error; a cell
+//     beyond column IV or more than 2^22 rows in all is an error.
 //
 // # Speed
 //

@@ -76,7 +76,7 @@ func remove(t *testing.T, file string) {
 }
 
 // sharedData returns the folder of the real tables beside the repository.
-func sharedData(t *testing.T) string {
+func sharedData(t testing.TB) string {
 	t.Helper()
 	dir := filepath.Join("..", "..", "..", "shared", "data")
 	if _, err := os.Stat(dir); err != nil {

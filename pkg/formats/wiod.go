@@ -42,11 +42,14 @@ var (
 )
 
 // readWIOD reads a world input-output table of WIOD's 2013 release: the
-// xlsx file, or a folder with the option year (wiotYY*.xlsx).
+// xlsx file, or a folder with the option year (wiotYY*.xlsx); beside
+// it, the socio-economic accounts (wiodSEA) and the air emissions
+// (wiodAir).
 //
-// TODO(wiod-xls): WIOD's environmental accounts (AIR_may12, lan_may12,
-// ...) are Excel 97 .xls files (BIFF8 in an OLE2 container); reading them
-// needs a BIFF8 reader, which no module this project may use provides.
+// TODO(wiod-env): WIOD's other environmental accounts (CO2_, EM_, EU_,
+// lan_, mat_, wat_) are .xls files of the same kind as AIR_; pymrio
+// reads them too. Each needs its units and its clean-up rules (the
+// lower-case ones keep column A), then wiodAir's loop.
 func readWIOD(p string, opts map[string]string) (*table.Table, error) {
 	file, err := wiodPath(p, opts["year"])
 	if err != nil {
@@ -64,7 +67,13 @@ func readWIOD(p string, opts map[string]string) (*table.Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	return t, wiodSEA(t, filepath.Dir(file), s.cell(0, 0))
+	if err := wiodSEA(t, filepath.Dir(file), s.cell(0, 0)); err != nil {
+		return nil, err
+	}
+	if err := wiodAir(t, filepath.Dir(file), s.cell(0, 0)); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // The employment accounts of WIOD's socio-economic accounts (SEA) that

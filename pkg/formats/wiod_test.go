@@ -4,11 +4,16 @@ import (
 	"archive/zip"
 	"bytes"
 	"io"
+	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mrioflow/mrioflow/pkg/accounts"
+	"github.com/mrioflow/mrioflow/pkg/table"
 )
 
 func wiodMock(t *testing.T) string {
@@ -143,4 +148,133 @@ func TestWIODSEAYear(t *testing.T) {
 	if len(tab.Extensions) != 1 || !strings.Contains(strings.Join(tab.Notes, "\n"), "WIOD_SEA_July14.xlsx has no column _2009: no extension SEA") {
 		t.Errorf("%d extensions, notes %q", len(tab.Extensions), tab.Notes)
 	}
+}
+
+// TestWIODAir reads the mock's air emissions: each region's sectors
+// against its file's secTOT row, the households in c37, and the world
+// identity of MATH.md 10 (production equals consumption) through
+// accounts.Compute.
+func TestWIODAir(t *testing.T) {
+	tab, err := Open("wiod", wiodMock(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var air *table.Extension
+	for _, e := range tab.Extensions {
+		if e.Name == "AIR" {
+			air = e
+		}
+	}
+	want := []string{"CO2", "CH4", "N2O", "NOX", "SOX", "CO", "NMVOC", "NH3"}
+	if air == nil || !slices.Equal(air.Stressors, want) || air.Units[0] != "Gg" || air.Units[3] != "t" {
+		t.Fatalf("extension AIR %+v; want stressors %q, CO2 in Gg and NOX in t", air, want)
+	}
+	checkCells(t, []cell{
+		{"AIR F[CO2, AUS/AtB]", air.F.At(0, 0), 6652.840865583831},
+		{"AIR F[CH4, AUS/P] (empty cells)", air.F.At(1, 7), 0},
+		{"AIR F_Y[CO2, AUS/c37]", air.FY.At(0, 0), 41143.2189857637},
+		{"AIR F_Y[CO2, AUS/c38]", air.FY.At(0, 1), 0},
+	})
+	m, c := len(tab.Sectors), len(tab.Categories)
+	for r, region := range tab.Regions {
+		file := filepath.Join(filepath.Dir(wiodMock(t)), "AIR_may12", strings.ToUpper(region)+"_AIR_May12.xls")
+		sheets, err := readXLS(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := sheets["2009"]
+		row := slices.IndexFunc(g.cells, func(cs []string) bool { return len(cs) > 1 && cs[1] == "secTOT" })
+		for s := range want {
+			tot, err := parseNumber(g.cell(row, 2+s))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := 0.0
+			for i := range m {
+				sum += air.F.At(s, r*m+i)
+			}
+			if d := math.Abs(sum - tot); d > 1e-9*math.Abs(tot) {
+				t.Errorf("%s %s: sectors sum to %v, secTOT %v (difference %g)", region, want[s], sum, tot, d)
+			}
+			if air.FY.At(s, r*c) == 0 && s == 0 {
+				t.Errorf("%s: no households' CO2", region)
+			}
+		}
+	}
+	res, err := accounts.Compute(tab, accounts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range res.Extensions {
+		if e.Name != "AIR" {
+			continue
+		}
+		for s, name := range e.Stressors {
+			p, q := 0.0, 0.0
+			for r := range res.Consumers {
+				if v := e.Production.At(s, r); !math.IsNaN(v) {
+					p += v
+				}
+				q += e.Consumption.At(s, r)
+			}
+			if d := math.Abs(p - q); d > 1e-9*math.Abs(p) {
+				t.Errorf("%s: world production %v, consumption %v (difference %g)", name, p, q, d)
+			}
+		}
+	}
+}
+
+// TestWIODAirBad reads copies of the mock with an air-emission file
+// missing or lacking the table's year.
+func TestWIODAirBad(t *testing.T) {
+	mock := filepath.Dir(wiodMock(t))
+	tests := []struct {
+		name, want string
+		change     func(t *testing.T, dir string)
+		kind       error
+	}{
+		{"a region's file missing", "region BEL: 0 files BEL*.xls (); want one, BEL_AIR_May12.xls",
+			func(t *testing.T, dir string) { remove(t, filepath.Join(dir, "AIR_may12", "BEL_AIR_May12.xls")) }, fs.ErrNotExist},
+		{"a year missing", `LUX_AIR_May12.xls: unexpected layout: region LUX: no sheet "2009" for the table's year (sheets: 2019)`,
+			func(t *testing.T, dir string) {
+				file := filepath.Join(dir, "AIR_may12", "LUX_AIR_May12.xls")
+				data, err := os.ReadFile(file)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Contains(data, []byte("2009")) {
+					t.Fatalf("%s has no 2009, the sheet's name", file)
+				}
+				write(t, file, strings.ReplaceAll(string(data), "2009", "2019"))
+			}, ErrLayout},
+		{"two sources", "several air-emission sources AIR_May12.zip, AIR_may12",
+			func(t *testing.T, dir string) { write(t, filepath.Join(dir, "AIR_May12.zip"), "") }, ErrLayout},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range []string{"wiot09_row_sep12.xlsx", "AIR_may12"} {
+				copyInto(t, filepath.Join(mock, f), filepath.Join(dir, f))
+			}
+			tt.change(t, dir)
+			_, err := Open("wiod", filepath.Join(dir, "wiot09_row_sep12.xlsx"), nil)
+			wantError(t, err, tt.want, "", "", tt.kind)
+		})
+	}
+}
+
+// copyInto copies the file or folder src to dst.
+func copyInto(t *testing.T, src, dst string) {
+	t.Helper()
+	if info, err := os.Stat(src); err == nil && info.IsDir() {
+		if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dst, string(data))
 }
