@@ -33,6 +33,7 @@ type runFlags struct {
 	lease       time.Duration
 	maxAttempts int
 	drawsPer    int
+	blocks      int
 	backend     string
 	logs        logFlags
 	bus         bus.Options
@@ -56,6 +57,7 @@ func (f *runFlags) parse(args []string, stderr io.Writer) (jobFile string, err e
 	fs.Float64Var(&f.threshold, "change-threshold", runner.DefaultChangeThreshold, "relative change of production, consumption or net exports beyond which changes.json flags a row (0.1 is 10 %)")
 	fs.DurationVar(&f.lease, "lease", 20*time.Second, "how long this coordinator may fall silent before another may take the job over")
 	fs.IntVar(&f.maxAttempts, "max-attempts", 5, "how many times a task may be handed out before it fails with its last error")
+	fs.IntVar(&f.blocks, "blocks-per-year", 0, "split each (year, scenario) into this `number` of tasks over blocks of consuming regions, merged by the coordinator; 0 or 1 does not split (each block factorizes again: worth it only with several machines)")
 	fs.IntVar(&f.drawsPer, "draws-per-task", plan.DrawsPerTask, "`number` of draws of a Monte Carlo scenario in one task")
 	fs.DurationVar(&f.bus.AckWait, "ack-wait", 2*time.Minute, "how long a worker may hold a task without a sign of life before it goes to another (set on the server for every worker)")
 	fs.StringVar(&f.backend, "backend", "auto", "factorization `backend` of the workers in this process: auto (system LAPACK when present), gonum or lapack")
@@ -86,6 +88,8 @@ func (f *runFlags) parse(args []string, stderr io.Writer) (jobFile string, err e
 		err = fmt.Errorf("--max-attempts %d: want 1 or more", f.maxAttempts)
 	case f.drawsPer < 1:
 		err = fmt.Errorf("--draws-per-task %d: want 1 or more", f.drawsPer)
+	case f.blocks < 0:
+		err = fmt.Errorf("--blocks-per-year %d: want 0 or more", f.blocks)
 	case f.bus.AckWait < time.Second:
 		err = fmt.Errorf("--ack-wait %s: want a second or more", f.bus.AckWait)
 	}
@@ -208,6 +212,8 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		Lease:           f.lease,
 		MaxAttempts:     f.maxAttempts,
 		DrawsPerTask:    f.drawsPer,
+		BlocksPerYear:   f.blocks,
+		Merger:          rn,
 		Ephemeral:       f.nats == "",
 		Store:           f.process.StoreOpener(),
 		Check:           rn.Check, // tables from S3 land in the workers' cache

@@ -92,8 +92,16 @@ func Compute(t *table.Table, opts Options) (*Result, error) {
 	lu.Solve(xr)
 	mt := multipliersT(t, lu)
 	clock.lap(&clock.t.Solve)
-	xt := rowSums(xr)
+	res := assemble(t, share, yr, xr, mt, zero, opts)
+	clock.lap(&clock.t.Accounts)
+	return res, nil
+}
 
+// assemble builds every account from the solves: final demand by
+// consumer yr and the output it triggers xr (both n×R'), and Mᵀ (n×sum k).
+// share is ValueAddedShare of A, nil when the table gives value added.
+func assemble(t *table.Table, share []float64, yr, xr, mt *mat.Dense, zero []ZeroOutput, opts Options) *Result {
+	xt := rowSums(xr)
 	res := &Result{
 		Regions:    t.Regions,
 		Consumers:  t.Consumers,
@@ -112,8 +120,7 @@ func Compute(t *table.Table, opts Options) (*Result, error) {
 		k0 += k
 		res.Extensions = append(res.Extensions, extensionAccounts(t, e, m, yr, xr, xt, res, opts))
 	}
-	clock.lap(&clock.t.Accounts)
-	return res, nil
+	return res
 }
 
 // clock fills a Timings step by step; with a nil Timings it only ticks

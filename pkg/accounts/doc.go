@@ -43,6 +43,13 @@
 //
 // # Traps
 //
+//   - SolvePart and Assemble split Compute between machines: each part
+//     solves for a block of consumers (and one for the multipliers), and
+//     Assemble sums x~ over the parts' columns in consumer order, as
+//     Compute does, so the Result is Compute's to the bit. That rests on
+//     every column of a multi-column solve going through the same
+//     operations whatever columns it is solved with (true of the native
+//     backend; a LAPACK may block columns differently).
 //   - Compute and Coefficients change the table: flow form becomes
 //     coefficient form in the same storage (t.Z becomes t.A, every F becomes
 //     S), and Compute factorizes in A's storage and sets t.A to nil. Set

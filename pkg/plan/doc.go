@@ -37,8 +37,17 @@
 //     summary is no task: the coordinator writes it once every block is
 //     final (Manifest.Summaries) and records it with AddSummary, block
 //     "summary", after the tasks.
+//   - With Options.BlocksPerYear > 1 a (year, scenario) that is not Monte
+//     Carlo gives that many tasks over blocks of consumers
+//     (ConsumerBlock, "consumers-1-of-3"), each storing a part at
+//     BlockKey; the plan names blocks by count, not by consumers, because
+//     it is made before any table is read (ConsumerRange cuts them once a
+//     worker knows R'). The merge is no task either: Manifest.Merges
+//     lists the pairs whose blocks are all final, parts in block order
+//     whatever order the reports came in, and AddMerge records it, block
+//     "merge".
 //   - Block size is part of the plan: a run resumed with another
-//     DrawsPerTask plans to another Digest.
+//     DrawsPerTask or BlocksPerYear plans to another Digest.
 //   - Manifest.Add keeps the first final report of a task and ignores
 //     later ones, and reports of other runs: a redelivered task may report
 //     twice.

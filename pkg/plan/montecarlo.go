@@ -124,57 +124,20 @@ type Summary struct {
 // summary recorded already (AddSummary) is left out.
 func (m *Manifest) Summaries() []Summary {
 	var out []Summary
-	at := map[[2]string]int{} // year, scenario -> index in out
-	open := map[[2]string]bool{}
-	for _, rec := range m.Tasks {
-		key := [2]string{rec.Year, rec.Scenario}
-		if rec.Block == SummaryBlock {
-			open[key] = true // recorded already: leave out below
-			continue
-		}
-		if _, _, ok := ParseDrawBlock(rec.Block); !ok {
-			continue
-		}
-		i, ok := at[key]
-		if !ok {
-			i = len(out)
-			at[key] = i
-			out = append(out, Summary{Year: rec.Year, Scenario: rec.Scenario, Format: m.Format})
-		}
-		switch rec.Status {
-		case Failed:
-			if out[i].Failed == "" {
-				out[i].Failed = rec.Task
+	for _, set := range m.finalBlocks(SummaryBlock, func(b string) bool { _, _, ok := ParseDrawBlock(b); return ok }) {
+		s := Summary{Year: set.year, Scenario: set.scenario, Format: m.Format, Failed: set.failed}
+		for _, o := range set.outputs {
+			switch o.Account {
+			case AccountDraws:
+				s.Parts = append(s.Parts, o.Output)
+			case AccountUnits:
+				u := o.Output
+				s.Units = &u
 			}
-		case Done:
-		default:
-			open[key] = true
 		}
+		out = append(out, s)
 	}
-	for _, o := range m.Outputs {
-		i, ok := at[[2]string{o.Year, o.Scenario}]
-		if !ok {
-			continue
-		}
-		switch o.Account {
-		case AccountDraws:
-			out[i].Parts = append(out[i].Parts, o.Output)
-		case AccountUnits:
-			u := o.Output
-			out[i].Units = &u
-		}
-	}
-	kept := out[:0]
-	for _, s := range out {
-		if open[[2]string{s.Year, s.Scenario}] {
-			continue
-		}
-		if s.Failed != "" {
-			s.Parts, s.Units = nil, nil
-		}
-		kept = append(kept, s)
-	}
-	return kept
+	return out
 }
 
 // AddSummary records the summary step of a Monte Carlo scenario, which the
@@ -182,19 +145,11 @@ func (m *Manifest) Summaries() []Summary {
 // record of block SummaryBlock, done with its output, or failed with err.
 // It panics when the step is recorded already.
 func (m *Manifest) AddSummary(year, scenario, worker string, out *Output, timings Timings, err error) {
-	id := m.Job + "/" + year + "/" + scenario + "/" + SummaryBlock
-	if _, ok := m.index[id]; ok {
-		panic(fmt.Sprintf("plan: summary %s recorded twice", id))
+	var outs []Output
+	if out != nil {
+		outs = []Output{*out}
 	}
-	rec := TaskRecord{Task: id, Year: year, Scenario: scenario, Block: SummaryBlock, Status: Done, Worker: worker, Timings: timings}
-	if err != nil {
-		rec.Status = Failed
-		m.Failures = append(m.Failures, Failure{Task: id, Year: year, Scenario: scenario, Error: err.Error()})
-	} else if out != nil {
-		m.Outputs = append(m.Outputs, TaskOutput{Task: id, Year: year, Scenario: scenario, Output: *out})
-	}
-	m.index[id] = len(m.Tasks)
-	m.Tasks = append(m.Tasks, rec)
+	m.addStep(year, scenario, SummaryBlock, worker, outs, 0, timings, err)
 }
 
 // drawTasks returns the tasks of one Monte Carlo scenario of one year: one

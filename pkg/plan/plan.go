@@ -24,13 +24,20 @@ type Options struct {
 	// DrawsPerTask is how many draws of a Monte Carlo scenario one task
 	// computes; 0 means DrawsPerTask.
 	DrawsPerTask int
+	// BlocksPerYear splits each (year, scenario) that is not Monte Carlo
+	// into that many tasks, each solving for a block of the consuming
+	// regions (ConsumerBlock), whose partial outputs the coordinator
+	// merges (MergeBlock). 0 or 1 means no split: one task per (year,
+	// scenario), the default (see the README on why).
+	BlocksPerYear int
 }
 
 // Make splits job into one task per year and scenario: years in the order
 // of the spec's tables, scenarios in spec order inside each year. A job
 // without scenarios runs spec.BaselineScenario. A Monte Carlo scenario
 // gives one task per block of opts.DrawsPerTask draws (DrawBlock), in
-// draw order, instead.
+// draw order, instead, and with opts.BlocksPerYear > 1 any other scenario
+// gives that many tasks, one per block of consumers (ConsumerBlock).
 //
 // Make panics when opts.Run is empty. It returns the spec's own error when
 // the job does not pass spec.Validate (names that cannot be path elements,
@@ -66,6 +73,9 @@ func Make(job *spec.Job, opts Options) ([]Task, error) {
 	if drawsPerTask < 0 {
 		return nil, fmt.Errorf("plan: job %s: %d draws per task: want 1 or more", job.Job, drawsPerTask)
 	}
+	if opts.BlocksPerYear < 0 {
+		return nil, fmt.Errorf("plan: job %s: %d blocks per year: want 0 or more", job.Job, opts.BlocksPerYear)
+	}
 	raw, err := json.Marshal(job)
 	if err != nil {
 		return nil, fmt.Errorf("plan: job %s: encode spec: %w", job.Job, err)
@@ -81,6 +91,10 @@ func Make(job *spec.Job, opts Options) ([]Task, error) {
 			}
 			if s.MonteCarlo != nil {
 				tasks = append(tasks, drawTasks(task, s.MonteCarlo, drawsPerTask)...)
+				continue
+			}
+			if opts.BlocksPerYear > 1 {
+				tasks = append(tasks, consumerTasks(task, opts.BlocksPerYear)...)
 				continue
 			}
 			tasks = append(tasks, task)

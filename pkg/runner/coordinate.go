@@ -46,6 +46,14 @@ type CoordinateOptions struct {
 	// DrawsPerTask is how many draws of a Monte Carlo scenario one task
 	// computes (see plan.Options). Default plan.DrawsPerTask.
 	DrawsPerTask int
+	// BlocksPerYear splits each (year, scenario) that is not Monte Carlo
+	// into that many tasks over blocks of consumers, merged by Merger
+	// once all are done (see plan.Options). Default 0: no split.
+	BlocksPerYear int
+	// Merger reads the tables of split years for their merge
+	// (Runner.Merge). Default: a Runner with Store. A coordinator with
+	// in-process workers passes theirs, whose cache may hold the table.
+	Merger *Runner
 	// RecomputeAll runs every task. Without it a new run reuses the
 	// outputs of a task that the previous complete run (its manifest)
 	// did with the same plan.TaskDigest, when each of them is still in
@@ -104,6 +112,9 @@ func (o CoordinateOptions) withDefaults() CoordinateOptions {
 	}
 	if o.Store == nil {
 		o.Store = openStore
+	}
+	if o.Merger == nil {
+		o.Merger = New(Options{Store: o.Store})
 	}
 	if o.Check == nil {
 		o.Check = Check
@@ -180,7 +191,7 @@ var (
 func Coordinate(ctx context.Context, b *bus.Bus, job *spec.Job, opts CoordinateOptions) (*plan.Manifest, error) {
 	opts = opts.withDefaults()
 	started := time.Now()
-	tasks, err := plan.Make(job, plan.Options{Run: newRun(started), Output: opts.Output, Format: opts.Format, DrawsPerTask: opts.DrawsPerTask})
+	tasks, err := plan.Make(job, plan.Options{Run: newRun(started), Output: opts.Output, Format: opts.Format, DrawsPerTask: opts.DrawsPerTask, BlocksPerYear: opts.BlocksPerYear})
 	if err != nil {
 		return nil, err
 	}
@@ -376,6 +387,8 @@ func (c *coordination) run(ctx context.Context) (*plan.Manifest, error) {
 	if waitErr == nil {
 		// Monte Carlo scenarios: their summaries, once every block is final.
 		Summarize(ctx, c.store, m, c.opts.Owner)
+		// Split years: their accounts, once every block is final.
+		c.opts.Merger.Merge(ctx, m, c.tasks, c.opts.Owner)
 		c.reportChanges(ctx, c.previous, m, c.headlines)
 	}
 	return m, c.finish(ctx, m, waitErr)

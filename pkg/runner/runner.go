@@ -130,6 +130,9 @@ func (r *Runner) Run(ctx context.Context, task plan.Task) (plan.Report, error) {
 	if first, count, ok := plan.ParseDrawBlock(task.Block); ok {
 		return r.runDraws(ctx, task, tb, sc, job.Stressors, first, count)
 	}
+	if b, count, ok := plan.ParseConsumerBlock(task.Block); ok {
+		return r.runConsumers(ctx, task, tb, sc, job.Stressors, b, count)
+	}
 
 	start := time.Now()
 	t, zero, err := r.table(ctx, tb, task.Input, job.Stressors, usesPerYear(job))
@@ -188,15 +191,29 @@ func decode(task plan.Task) (*spec.Job, spec.Table, spec.Scenario, error) {
 // solve computes the accounts of t, consuming t, and the group flows when
 // the job asks for them.
 func (r *Runner) solve(t *table.Table, job *spec.Job) (*accounts.Result, []*accounts.Groups, error) {
-	res, err := accounts.Compute(t, accounts.Options{
-		FlowsBySector: slices.Contains(job.Accounts, spec.AccountFlowsBySector),
-		Backend:       r.opts.Backend,
-	})
-	if err != nil || !slices.Contains(job.Accounts, spec.AccountGroups) {
-		return res, nil, err
+	res, err := accounts.Compute(t, computeOptions(job, r.opts))
+	if err != nil {
+		return nil, nil, err
 	}
-	groups, err := computeGroups(res, job.Groups)
+	groups, err := jobGroups(res, job)
 	return res, groups, err
+}
+
+// computeOptions are the accounts options of job's tasks.
+func computeOptions(job *spec.Job, opts Options) accounts.Options {
+	return accounts.Options{
+		FlowsBySector: slices.Contains(job.Accounts, spec.AccountFlowsBySector),
+		Backend:       opts.Backend,
+	}
+}
+
+// jobGroups returns the group flows of res when job asks for them, nil
+// otherwise.
+func jobGroups(res *accounts.Result, job *spec.Job) ([]*accounts.Groups, error) {
+	if !slices.Contains(job.Accounts, spec.AccountGroups) {
+		return nil, nil
+	}
+	return computeGroups(res, job.Groups)
 }
 
 // write encodes every account in memory, then puts each in the task's

@@ -1,0 +1,200 @@
+package accounts
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/mrioflow/mrioflow/pkg/table"
+)
+
+// Part is what one block of consumers contributes to a table's accounts:
+// the output x⁽ʳ⁾ = L y_r that each of its consumers triggers, and, for
+// one block of the table, the multipliers. Assemble puts parts together
+// into the Result that Compute gives, to the bit.
+type Part struct {
+	First int        // the first consumer of the block
+	X     *mat.Dense // n × b: column c is x⁽ʳ⁾ for consumer First + c
+	// MT is Mᵀ (n × sum k, extensions side by side), nil unless the part
+	// carries the multipliers.
+	MT *mat.Dense
+}
+
+// SolvePart factorizes I - A of t and solves for consumers lo, ..., hi-1
+// only, and for the multipliers too when multipliers is set. A table in
+// flow form is turned into coefficients first, as Compute does. SolvePart
+// consumes t.A unless opts.KeepA, and returns Compute's errors. It panics
+// when [lo, hi) is not a range of t's consumers.
+//
+// Each column goes through the same operations as in Compute, whichever
+// columns it is solved with (leontief.LU.Solve), so the parts are the
+// matching columns of Compute's solves to the bit.
+func SolvePart(t *table.Table, lo, hi int, multipliers bool, opts Options) (*Part, error) {
+	if lo < 0 || hi < lo || hi > len(t.Consumers) {
+		panic(fmt.Sprintf("accounts: consumers [%d, %d) of %d", lo, hi, len(t.Consumers)))
+	}
+	if err := coefficientForm(t); err != nil {
+		return nil, err
+	}
+	lu, err := factorize(t, opts)
+	if err != nil {
+		return nil, err
+	}
+	p := &Part{First: lo, X: &mat.Dense{}}
+	if hi > lo {
+		p.X = mat.DenseCopyOf(DemandByConsumer(t).Slice(0, t.N(), lo, hi))
+		lu.Solve(p.X)
+	}
+	if multipliers {
+		p.MT = multipliersT(t, lu)
+	}
+	return p, nil
+}
+
+// coefficientForm turns a table in flow form into coefficients, or checks
+// one in coefficient form.
+func coefficientForm(t *table.Table) error {
+	if t.Z != nil {
+		_, err := Coefficients(t)
+		return err
+	}
+	if err := t.Validate(); err != nil {
+		return fmt.Errorf("accounts: %w", err)
+	}
+	return nil
+}
+
+// Assemble returns the accounts of t from the parts of its consumers: the
+// Result Compute gives, bit for bit, without a factorization. The parts
+// must cover the consumers in order, and one of them carry the
+// multipliers when t has stressors. t must be the table the parts were
+// solved for, in coefficient form (A is read, not consumed); its
+// ZeroOutput list is then the caller's.
+func Assemble(t *table.Table, parts []*Part, opts Options) (*Result, error) {
+	if t.Z != nil {
+		return nil, errorf(t, "assemble: the table is in flow form")
+	}
+	if err := t.Validate(); err != nil {
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+	n, rp := t.N(), len(t.Consumers)
+	xr := mat.NewDense(n, rp, nil)
+	var mt *mat.Dense
+	next := 0
+	for i, p := range parts {
+		r, c := 0, 0
+		if !p.X.IsEmpty() {
+			r, c = p.X.Dims()
+		}
+		if p.First != next || (c > 0 && r != n) || next+c > rp {
+			return nil, errorf(t, "assemble: part %d covers consumers from %d (%d×%d), want from %d with %d rows", i, p.First, r, c, next, n)
+		}
+		if c > 0 {
+			xr.Slice(0, n, next, next+c).(*mat.Dense).Copy(p.X)
+		}
+		next += c
+		if p.MT != nil {
+			mt = p.MT
+		}
+	}
+	if next != rp {
+		return nil, errorf(t, "assemble: the parts cover %d of %d consumers", next, rp)
+	}
+	if mt == nil && stressorCount(t) > 0 {
+		return nil, errorf(t, "assemble: no part carries the multipliers")
+	}
+	if mt != nil {
+		if r, c := mt.Dims(); r != n || c != stressorCount(t) {
+			return nil, errorf(t, "assemble: multipliers are %d×%d, want %d×%d", r, c, n, stressorCount(t))
+		}
+	}
+	var share []float64
+	if t.ValueAdded == nil && t.RegionValueAdded == nil {
+		share = ValueAddedShare(t.A)
+	}
+	return assemble(t, share, DemandByConsumer(t), xr, mt, nil, opts), nil
+}
+
+func stressorCount(t *table.Table) int {
+	k := 0
+	for _, e := range t.Extensions {
+		k += len(e.Stressors)
+	}
+	return k
+}
+
+// partMagic starts a Part in binary form.
+const partMagic = "MRIOPRT1"
+
+// MarshalBinary encodes p: a header (magic, first consumer, the shapes of
+// X and MT) and their numbers, little-endian, row by row.
+func (p *Part) MarshalBinary() ([]byte, error) {
+	xr, xc := dims(p.X)
+	mr, mc := dims(p.MT)
+	buf := make([]byte, 0, len(partMagic)+8*(5+xr*xc+mr*mc))
+	buf = append(buf, partMagic...)
+	for _, v := range []int{p.First, xr, xc, mr, mc} {
+		buf = binary.LittleEndian.AppendUint64(buf, uint64(v))
+	}
+	for _, m := range []*mat.Dense{p.X, p.MT} {
+		r, _ := dims(m)
+		for i := range r {
+			for _, v := range m.RawRowView(i) {
+				buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
+			}
+		}
+	}
+	return buf, nil
+}
+
+// UnmarshalBinary decodes what MarshalBinary wrote.
+func (p *Part) UnmarshalBinary(data []byte) error {
+	if !bytes.HasPrefix(data, []byte(partMagic)) {
+		return errors.New("accounts: not a part (bad magic)")
+	}
+	data = data[len(partMagic):]
+	if len(data) < 5*8 {
+		return errors.New("accounts: part header cut short")
+	}
+	h := make([]int64, 5)
+	for i := range h {
+		h[i] = int64(binary.LittleEndian.Uint64(data[i*8:]))
+		if h[i] < 0 || h[i] > 1<<28 {
+			return fmt.Errorf("accounts: part header field %d is %d", i, h[i])
+		}
+	}
+	data = data[5*8:]
+	if int64(len(data)) != 8*(h[1]*h[2]+h[3]*h[4]) {
+		return fmt.Errorf("accounts: part of %d bytes, header says %d×%d and %d×%d numbers", len(data), h[1], h[2], h[3], h[4])
+	}
+	read := func(r, c int64) *mat.Dense {
+		if r*c == 0 {
+			return nil
+		}
+		v := make([]float64, r*c)
+		for i := range v {
+			v[i] = math.Float64frombits(binary.LittleEndian.Uint64(data[8*i:]))
+		}
+		data = data[8*len(v):]
+		return mat.NewDense(int(r), int(c), v)
+	}
+	p.First = int(h[0])
+	p.X = read(h[1], h[2])
+	if p.X == nil {
+		p.X = &mat.Dense{}
+	}
+	p.MT = read(h[3], h[4])
+	return nil
+}
+
+// dims returns the shape of m, 0×0 for nil or empty.
+func dims(m *mat.Dense) (int, int) {
+	if m == nil || m.IsEmpty() {
+		return 0, 0
+	}
+	return m.Dims()
+}

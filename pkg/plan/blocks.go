@@ -1,0 +1,189 @@
+package plan
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The names of the steps of a year split into blocks of consumers.
+const (
+	// MergeBlock is the block of the step that merges a split (year,
+	// scenario) once every block of consumers is done. The coordinator
+	// takes that step itself; it is never published as a task.
+	MergeBlock = "merge"
+	// AccountSolve is a block's partial output: accounts.Part in binary
+	// form, at BlockKey.
+	AccountSolve = "solve"
+)
+
+// ConsumerBlock names block b (from 0) of count blocks of a year's
+// consumers, 1-based in the name: consumers-1-of-3. Block b takes the
+// consumers from b R' / count up to (b+1) R' / count, so the plan needs
+// no table to be read.
+func ConsumerBlock(b, count int) string {
+	if count < 1 || b < 0 || b >= count {
+		panic(fmt.Sprintf("plan: consumer block %d of %d", b, count))
+	}
+	return fmt.Sprintf("consumers-%d-of-%d", b+1, count)
+}
+
+// ParseConsumerBlock returns the block (from 0) and the number of blocks
+// of a block named by ConsumerBlock; ok is false for any other block.
+func ParseConsumerBlock(block string) (b, count int, ok bool) {
+	rest, ok := strings.CutPrefix(block, "consumers-")
+	if !ok {
+		return 0, 0, false
+	}
+	lo, hi, ok := strings.Cut(rest, "-of-")
+	if !ok {
+		return 0, 0, false
+	}
+	x, err1 := strconv.Atoi(lo)
+	n, err2 := strconv.Atoi(hi)
+	if err1 != nil || err2 != nil || n < 1 || x < 1 || x > n || ConsumerBlock(x-1, n) != block {
+		return 0, 0, false
+	}
+	return x - 1, n, true
+}
+
+// ConsumerRange returns the consumers [lo, hi) of block b of count blocks
+// of rp consumers: nearly equal, in consumer order, together all of them.
+func ConsumerRange(b, count, rp int) (lo, hi int) {
+	return b * rp / count, (b + 1) * rp / count
+}
+
+// BlockKey is the store key of a block's partial output:
+// <job>/year=<year>/scenario=<scenario>/blocks/<block>.bin.
+func BlockKey(job, year, scenario, block string) string {
+	return path.Join(job, "year="+year, "scenario="+scenario, "blocks", block+".bin")
+}
+
+// Merge is one split (year, scenario) whose blocks are all final: the
+// partial outputs of its blocks, in block order, when every block is done.
+type Merge struct {
+	Year, Scenario string
+	// Parts are the blocks' partial outputs in block order; nil when a
+	// block failed.
+	Parts []Output
+	// Failed names the first block that failed, if one did.
+	Failed string
+}
+
+// Merges lists the split (year, scenario) pairs of m, in task order, whose
+// blocks of consumers are all final, with what their blocks wrote. A pair
+// with a merge recorded already (AddMerge) is left out.
+func (m *Manifest) Merges() []Merge {
+	var out []Merge
+	for _, set := range m.finalBlocks(MergeBlock, func(b string) bool { _, _, ok := ParseConsumerBlock(b); return ok }) {
+		mg := Merge{Year: set.year, Scenario: set.scenario, Failed: set.failed}
+		for _, o := range set.outputs {
+			if o.Account == AccountSolve {
+				mg.Parts = append(mg.Parts, o.Output)
+			}
+		}
+		out = append(out, mg)
+	}
+	return out
+}
+
+// blockSet is a (year, scenario) run as several tasks whose outputs a
+// step of the coordinator puts together.
+type blockSet struct {
+	year, scenario string
+	failed         string       // the first block that failed, if one did
+	outputs        []TaskOutput // in task order; nil when a block failed
+}
+
+// finalBlocks lists, in task order, the (year, scenario) pairs of m whose
+// blocks (the tasks whose block isBlock) are all final and that have no
+// record of the step yet.
+func (m *Manifest) finalBlocks(step string, isBlock func(string) bool) []blockSet {
+	var out []blockSet
+	at := map[[2]string]int{} // year, scenario -> index in out
+	open := map[[2]string]bool{}
+	for _, rec := range m.Tasks {
+		key := [2]string{rec.Year, rec.Scenario}
+		if rec.Block == step {
+			open[key] = true // recorded already: leave out below
+			continue
+		}
+		if !isBlock(rec.Block) {
+			continue
+		}
+		i, ok := at[key]
+		if !ok {
+			i = len(out)
+			at[key] = i
+			out = append(out, blockSet{year: rec.Year, scenario: rec.Scenario})
+		}
+		switch rec.Status {
+		case Failed:
+			if out[i].failed == "" {
+				out[i].failed = rec.Task
+			}
+		case Done:
+		default:
+			open[key] = true
+		}
+	}
+	// Outputs are in the order the reports came; blocks go in task order.
+	outs := slices.Clone(m.Outputs)
+	sortStable(outs, func(o TaskOutput) int { return m.index[o.Task] })
+	for _, o := range outs {
+		if i, ok := at[[2]string{o.Year, o.Scenario}]; ok && isBlock(m.Tasks[m.index[o.Task]].Block) {
+			out[i].outputs = append(out[i].outputs, o)
+		}
+	}
+	kept := out[:0]
+	for _, s := range out {
+		if open[[2]string{s.year, s.scenario}] {
+			continue
+		}
+		if s.failed != "" {
+			s.outputs = nil
+		}
+		kept = append(kept, s)
+	}
+	return kept
+}
+
+// AddMerge records the merge of a split (year, scenario), which the
+// coordinator takes itself once every block is final: a task record of
+// block MergeBlock, done with the account outputs, or failed with err.
+// It panics when the step is recorded already.
+func (m *Manifest) AddMerge(year, scenario, worker string, outs []Output, residual float64, timings Timings, err error) {
+	m.addStep(year, scenario, MergeBlock, worker, outs, residual, timings, err)
+}
+
+// addStep records a step the coordinator takes itself; see AddMerge.
+func (m *Manifest) addStep(year, scenario, block, worker string, outs []Output, residual float64, timings Timings, err error) {
+	id := m.Job + "/" + year + "/" + scenario + "/" + block
+	if _, ok := m.index[id]; ok {
+		panic(fmt.Sprintf("plan: step %s recorded twice", id))
+	}
+	rec := TaskRecord{Task: id, Year: year, Scenario: scenario, Block: block, Status: Done, Worker: worker, Residual: residual, Timings: timings}
+	if err != nil {
+		rec.Status = Failed
+		m.Failures = append(m.Failures, Failure{Task: id, Year: year, Scenario: scenario, Error: err.Error()})
+	} else {
+		for _, o := range outs {
+			m.Outputs = append(m.Outputs, TaskOutput{Task: id, Year: year, Scenario: scenario, Output: o})
+		}
+	}
+	m.index[id] = len(m.Tasks)
+	m.Tasks = append(m.Tasks, rec)
+}
+
+// consumerTasks returns the tasks of one (year, scenario) split into
+// count blocks of consumers.
+func consumerTasks(base Task, count int) []Task {
+	out := make([]Task, count)
+	for b := range out {
+		out[b] = base
+		out[b].Block = ConsumerBlock(b, count)
+	}
+	return out
+}
