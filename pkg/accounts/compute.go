@@ -88,8 +88,7 @@ func Compute(t *table.Table, opts Options) (*Result, error) {
 	clock.lap(&clock.t.Factorize)
 
 	yr := DemandByConsumer(t)
-	xr := mat.DenseCopyOf(yr)
-	lu.Solve(xr)
+	xr := consumerOutputs(lu, yr, 0, len(t.Consumers), opts.Backend)
 	mt := multipliersT(t, lu)
 	clock.lap(&clock.t.Solve)
 	res := assemble(t, share, yr, xr, mt, zero, opts)
@@ -219,6 +218,40 @@ func multipliersT(t *table.Table, lu *leontief.LU) *mat.Dense {
 	}
 	lu.SolveTrans(mt)
 	return mt
+}
+
+// solveChunk is how many consumers one library solve takes; see
+// consumerOutputs.
+const solveChunk = 16
+
+// consumerOutputs returns x⁽ʳ⁾ = (I - A)⁻¹ y_r for consumers lo, ...,
+// hi-1 (n × (hi-lo)), from yr, final demand by consumer (n × R').
+//
+// The native backend solves them in one call: gonum's solves treat each
+// column alike whatever columns it comes with. A library does not: OpenBLAS
+// solves one right-hand side with dtrsv and several with dtrsm, whose
+// kernels order a column's sums by where it sits in the call (and in its
+// thread's share of the columns). So with any other backend the consumers
+// are solved in fixed chunks of solveChunk, aligned to consumer 0, the
+// chunk that holds a consumer whole even when only part of it is asked
+// for. Compute and SolvePart thereby make the very same library calls for
+// a consumer, and get the same bits.
+func consumerOutputs(lu *leontief.LU, yr *mat.Dense, lo, hi int, backend leontief.Backend) *mat.Dense {
+	n, rp := yr.Dims()
+	if _, native := backend.(leontief.Native); native || backend == nil {
+		x := mat.DenseCopyOf(yr.Slice(0, n, lo, hi))
+		lu.Solve(x)
+		return x
+	}
+	x := mat.NewDense(n, hi-lo, nil)
+	for c0 := lo - lo%solveChunk; c0 < hi; c0 += solveChunk {
+		c1 := min(c0+solveChunk, rp)
+		chunk := mat.DenseCopyOf(yr.Slice(0, n, c0, c1))
+		lu.Solve(chunk)
+		a, b := max(c0, lo), min(c1, hi)
+		x.Slice(0, n, a-lo, b-lo).(*mat.Dense).Copy(chunk.Slice(0, n, a-c0, b-c0))
+	}
+	return x
 }
 
 // residual returns ‖x - x~‖₂ / ‖x‖₂ (MATH.md 6), 0 when x is nil, and

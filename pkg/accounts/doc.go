@@ -47,9 +47,15 @@
 //     solves for a block of consumers (and one for the multipliers), and
 //     Assemble sums x~ over the parts' columns in consumer order, as
 //     Compute does, so the Result is Compute's to the bit. That rests on
-//     every column of a multi-column solve going through the same
-//     operations whatever columns it is solved with (true of the native
-//     backend; a LAPACK may block columns differently).
+//     each consumer's column going through the same operations in both.
+//     The native backend treats a column alike whatever columns it is
+//     solved with. OpenBLAS does not (dtrsv for one column, and dtrsm
+//     kernels whose sums depend on a column's place in the call and in its
+//     thread's share), so with a library backend both solve consumers in
+//     the same fixed chunks of 16; the bits may then still depend on the
+//     library's build and thread count (OPENBLAS_NUM_THREADS), which must
+//     be the same on the machines that solve the parts and the unsplit
+//     task.
 //   - Compute and Coefficients change the table: flow form becomes
 //     coefficient form in the same storage (t.Z becomes t.A, every F becomes
 //     S), and Compute factorizes in A's storage and sets t.A to nil. Set

@@ -30,9 +30,10 @@ type Part struct {
 // consumes t.A unless opts.KeepA, and returns Compute's errors. It panics
 // when [lo, hi) is not a range of t's consumers.
 //
-// Each column goes through the same operations as in Compute, whichever
-// columns it is solved with (leontief.LU.Solve), so the parts are the
-// matching columns of Compute's solves to the bit.
+// Each consumer's column goes through the same operations as in Compute
+// (with a library backend, the same library call: see consumerOutputs), so
+// the parts are the matching columns of Compute's solves to the bit, as
+// long as the library runs with the same number of threads in both.
 func SolvePart(t *table.Table, lo, hi int, multipliers bool, opts Options) (*Part, error) {
 	if lo < 0 || hi < lo || hi > len(t.Consumers) {
 		panic(fmt.Sprintf("accounts: consumers [%d, %d) of %d", lo, hi, len(t.Consumers)))
@@ -46,8 +47,7 @@ func SolvePart(t *table.Table, lo, hi int, multipliers bool, opts Options) (*Par
 	}
 	p := &Part{First: lo, X: &mat.Dense{}}
 	if hi > lo {
-		p.X = mat.DenseCopyOf(DemandByConsumer(t).Slice(0, t.N(), lo, hi))
-		lu.Solve(p.X)
+		p.X = consumerOutputs(lu, DemandByConsumer(t), lo, hi, opts.Backend)
 	}
 	if multipliers {
 		p.MT = multipliersT(t, lu)

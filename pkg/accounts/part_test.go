@@ -4,70 +4,149 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mrioflow/mrioflow/pkg/leontief"
+	"github.com/mrioflow/mrioflow/pkg/table"
 )
 
 // TestAssembleBitwise splits the consumers of a table into blocks, solves
 // each block on its own and checks that the assembled accounts equal
-// Compute's to the bit. n = 220 is above the order from which the native
-// solves are spread over goroutines.
+// Compute's to the bit, with the pure Go backend and with the system
+// LAPACK when one is installed (required when MRIOFLOW_REQUIRE_OPENBLAS=1).
+// n = 220 is above the order from which the native solves are spread over
+// goroutines. One block per consumer makes one-column parts, which OpenBLAS
+// would solve with other kernels than Compute's many columns; the 23
+// consumers of the second shape span two solve chunks.
 func TestAssembleBitwise(t *testing.T) {
-	for _, blocks := range []int{1, 2, 3, 7} {
-		t.Run(fmt.Sprintf("%d blocks", blocks), func(t *testing.T) {
-			whole := randomTable(rand.New(rand.NewPCG(4, 2)), 5, 44, 2, 3, []int{2, 3}, true)
-			opts := Options{FlowsBySector: true}
-			want, err := Compute(whole, opts)
+	for _, tc := range []struct {
+		name          string
+		regions, m, e int
+		blocks        []int
+	}{
+		{"5x44+2", 5, 44, 2, []int{1, 2, 3, 7}},
+		{"20x11+3", 20, 11, 3, []int{2, 5, 23}},
+	} {
+		for _, backend := range testBackends(t) {
+			for _, blocks := range tc.blocks {
+				t.Run(fmt.Sprintf("%s/%s/%d blocks", tc.name, backend.Name(), blocks), func(t *testing.T) {
+					newTable := func() *table.Table {
+						return randomTable(rand.New(rand.NewPCG(4, 2)), tc.regions, tc.m, tc.e, 3, []int{2, 3}, true)
+					}
+					assembleBitwise(t, newTable, backend, blocks)
+				})
+			}
+		}
+	}
+}
+
+// testBackends returns the native backend and the system LAPACK when it
+// loads; without one the test fails if MRIOFLOW_REQUIRE_OPENBLAS=1.
+func testBackends(t *testing.T) []leontief.Backend {
+	t.Helper()
+	backends := []leontief.Backend{leontief.Native{}}
+	if sys, err := leontief.LoadSystem(); err == nil {
+		backends = append(backends, sys)
+	} else if os.Getenv("MRIOFLOW_REQUIRE_OPENBLAS") == "1" {
+		t.Fatalf("MRIOFLOW_REQUIRE_OPENBLAS=1: %v", err)
+	} else {
+		t.Logf("system LAPACK not tested: %v", err)
+	}
+	return backends
+}
+
+func assembleBitwise(t *testing.T, newTable func() *table.Table, backend leontief.Backend, blocks int) {
+	whole := newTable()
+	opts := Options{FlowsBySector: true, Backend: backend}
+	want, err := Compute(whole, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab := newTable()
+	if _, err := Coefficients(tab); err != nil {
+		t.Fatal(err)
+	}
+	rp := len(tab.Consumers)
+	var parts []*Part
+	for b := range blocks {
+		p, err := SolvePart(tab, b*rp/blocks, (b+1)*rp/blocks, b == blocks-1, Options{KeepA: true, Backend: backend})
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := p.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Part
+		if err := back.UnmarshalBinary(data); err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, &back)
+	}
+	got, err := Assemble(tab, parts, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameBits(t, "output", got.Output, want.Output)
+	sameBits(t, "value added", got.ValueAdded, want.ValueAdded)
+	sameBits(t, "final demand", got.FinalDemand, want.FinalDemand)
+	sameBits(t, "residual", []float64{got.Residual}, []float64{want.Residual})
+	for x, e := range want.Extensions {
+		g := got.Extensions[x]
+		dense := map[string][2]*mat.Dense{
+			"total": {g.Total, e.Total}, "production": {g.Production, e.Production},
+			"consumption": {g.Consumption, e.Consumption}, "imports": {g.Imports, e.Imports},
+			"exports": {g.Exports, e.Exports}, "net exports": {g.NetExports, e.NetExports},
+			"production intensity":  {g.ProductionIntensity, e.ProductionIntensity},
+			"consumption intensity": {g.ConsumptionIntensity, e.ConsumptionIntensity},
+			"footprints":            {g.Footprints, e.Footprints},
+		}
+		for s := range e.Flows {
+			dense[fmt.Sprintf("flows %d", s)] = [2]*mat.Dense{g.Flows[s], e.Flows[s]}
+			dense[fmt.Sprintf("flows by sector %d", s)] = [2]*mat.Dense{g.FlowsBySector[s], e.FlowsBySector[s]}
+		}
+		for name, d := range dense {
+			sameBits(t, e.Name+" "+name, d[0].RawMatrix().Data, d[1].RawMatrix().Data)
+		}
+	}
+}
+
+// TestConsumerOutputsRanges solves ranges of consumers on their own and
+// compares them with the solve of all consumers, at an order (2500) where
+// OpenBLAS's dtrsm gives a column other bits when it sits elsewhere in the
+// call: the fixed chunks of consumerOutputs must hide that.
+func TestConsumerOutputsRanges(t *testing.T) {
+	if testing.Short() {
+		t.Skip("order 2500")
+	}
+	const n, rp = 2500, 49
+	rng := rand.New(rand.NewPCG(1, 2))
+	a := mat.NewDense(n, n, nil)
+	for i := range n {
+		for j := range n {
+			a.Set(i, j, rng.Float64()/n)
+		}
+	}
+	yr := mat.NewDense(n, rp, nil)
+	for i := range n {
+		for j := range rp {
+			yr.Set(i, j, rng.Float64())
+		}
+	}
+	for _, backend := range testBackends(t) {
+		t.Run(backend.Name(), func(t *testing.T) {
+			lu, err := leontief.Factorize(mat.DenseCopyOf(a), leontief.WithBackend(backend))
 			if err != nil {
 				t.Fatal(err)
 			}
-			tab := randomTable(rand.New(rand.NewPCG(4, 2)), 5, 44, 2, 3, []int{2, 3}, true)
-			if _, err := Coefficients(tab); err != nil {
-				t.Fatal(err)
-			}
-			rp := len(tab.Consumers)
-			var parts []*Part
-			for b := range blocks {
-				p, err := SolvePart(tab, b*rp/blocks, (b+1)*rp/blocks, b == blocks-1, Options{KeepA: true})
-				if err != nil {
-					t.Fatal(err)
-				}
-				data, err := p.MarshalBinary()
-				if err != nil {
-					t.Fatal(err)
-				}
-				var back Part
-				if err := back.UnmarshalBinary(data); err != nil {
-					t.Fatal(err)
-				}
-				parts = append(parts, &back)
-			}
-			got, err := Assemble(tab, parts, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameBits(t, "output", got.Output, want.Output)
-			sameBits(t, "value added", got.ValueAdded, want.ValueAdded)
-			sameBits(t, "final demand", got.FinalDemand, want.FinalDemand)
-			sameBits(t, "residual", []float64{got.Residual}, []float64{want.Residual})
-			for x, e := range want.Extensions {
-				g := got.Extensions[x]
-				dense := map[string][2]*mat.Dense{
-					"total": {g.Total, e.Total}, "production": {g.Production, e.Production},
-					"consumption": {g.Consumption, e.Consumption}, "imports": {g.Imports, e.Imports},
-					"exports": {g.Exports, e.Exports}, "net exports": {g.NetExports, e.NetExports},
-					"production intensity":  {g.ProductionIntensity, e.ProductionIntensity},
-					"consumption intensity": {g.ConsumptionIntensity, e.ConsumptionIntensity},
-					"footprints":            {g.Footprints, e.Footprints},
-				}
-				for s := range e.Flows {
-					dense[fmt.Sprintf("flows %d", s)] = [2]*mat.Dense{g.Flows[s], e.Flows[s]}
-					dense[fmt.Sprintf("flows by sector %d", s)] = [2]*mat.Dense{g.FlowsBySector[s], e.FlowsBySector[s]}
-				}
-				for name, d := range dense {
-					sameBits(t, e.Name+" "+name, d[0].RawMatrix().Data, d[1].RawMatrix().Data)
-				}
+			whole := consumerOutputs(lu, yr, 0, rp, backend)
+			for _, r := range [][2]int{{0, 1}, {5, 6}, {48, 49}, {3, 20}, {15, 17}, {16, 32}, {30, 49}, {7, 12}} {
+				got := consumerOutputs(lu, yr, r[0], r[1], backend)
+				want := mat.DenseCopyOf(whole.Slice(0, n, r[0], r[1]))
+				sameBits(t, fmt.Sprintf("consumers [%d, %d)", r[0], r[1]), got.RawMatrix().Data, want.RawMatrix().Data)
 			}
 		})
 	}
