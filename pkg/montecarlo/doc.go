@@ -26,6 +26,8 @@
 // Labels names them. Engine.Run computes a block of draws; Merge joins the
 // blocks of a scenario; Summarize gives each value's mean, standard
 // deviation, 5th, 50th and 95th percentiles and number of draws.
+// Engine.Result turns one draw's values back into an accounts.Result,
+// from which the regions and flows accounts of that draw are written.
 //
 // # Random numbers
 //

@@ -107,6 +107,9 @@ type Engine struct {
 
 	labels []Label
 	zero   []accounts.ZeroOutput
+
+	// names of the producing regions, the consumers and the sectors, for Result
+	regionNames, consumerNames, sectorNames []string
 }
 
 // New prepares the draws of mc on t: it turns a table in flow form into
@@ -139,6 +142,7 @@ func New(t *table.Table, mc scenario.MonteCarlo, opts Options) (*Engine, error) 
 		mc: mc, opts: opts, src: t.Source, cols: cols,
 		n: n, m: len(t.Sectors), regions: len(t.Regions), consumers: len(t.Consumers),
 		exts: t.Extensions, y: t.Y, zero: zero,
+		regionNames: t.Regions, consumerNames: t.Consumers, sectorNames: t.Sectors,
 	}
 	e.kind = kindOf(mc, len(cols), n, opts.MaxLowRank)
 	e.yr = accounts.DemandByConsumer(t)

@@ -40,7 +40,9 @@
 // for a store. A Writer does the same to an io.Writer and can append the
 // rows of several Results to one file. Key names the file within an output
 // location, Hive-style (year=2019/scenario=base/regions.arrow), so the files
-// of a job read as one partitioned dataset.
+// of a job read as one partitioned dataset. DrawKey adds a draw partition
+// for the files of one Monte Carlo draw
+// (year=2019/scenario=mc/draw=7/regions.arrow); ParseDrawKey reads both.
 //
 // Every file carries schema metadata: MetaAccount names its account and
 // MetaSchemaVersion the SchemaVersion; WithMetadata adds more, such as the

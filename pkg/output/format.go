@@ -3,6 +3,8 @@ package output
 import (
 	"fmt"
 	"net/url"
+	"path"
+	"strconv"
 	"strings"
 )
 
@@ -70,35 +72,81 @@ func Key(year, scenario, account string, f Format) string {
 		"/" + account + f.Ext()
 }
 
+// DrawKey returns the key of the file of one Monte Carlo draw, numbered
+// from 0: Key's partitions with a third, the draw, before the file name:
+//
+//	year=2019/scenario=mc/draw=7/regions.arrow
+//
+// The draw is written in decimal without leading zeros, so Hive readers
+// type it as an integer. DrawKey panics for a negative draw, an unknown
+// account or format.
+func DrawKey(year, scenario string, draw int, account string, f Format) string {
+	if draw < 0 {
+		panic(fmt.Sprintf("output: draw %d < 0", draw))
+	}
+	dir, file := path.Split(Key(year, scenario, account, f))
+	return dir + "draw=" + strconv.Itoa(draw) + "/" + file
+}
+
 // ParseKey splits a key that Key wrote into its parts. A key of any other
-// shape is an error that quotes it.
+// shape, a DrawKey's included, is an error that quotes it.
 func ParseKey(key string) (year, scenario, account string, f Format, err error) {
-	bad := func(why string) error {
-		return fmt.Errorf("output: key %q: %s (want year=Y/scenario=S/ACCOUNT.EXT)", key, why)
+	if strings.Count(key, "/") != 2 {
+		return "", "", "", 0, keyError(key, "not three segments")
+	}
+	year, scenario, _, account, f, err = ParseDrawKey(key)
+	return year, scenario, account, f, err
+}
+
+// ParseDrawKey splits a key that Key or DrawKey wrote into its parts; draw
+// is -1 for a key without a draw. A key of any other shape is an error
+// that quotes it.
+func ParseDrawKey(key string) (year, scenario string, draw int, account string, f Format, err error) {
+	fail := func(why string) (string, string, int, string, Format, error) {
+		return "", "", 0, "", 0, keyError(key, why)
 	}
 	parts := strings.Split(key, "/")
-	if len(parts) != 3 {
-		return "", "", "", 0, bad("not three segments")
+	draw = -1
+	switch len(parts) {
+	case 3:
+	case 4:
+		raw, ok := strings.CutPrefix(parts[2], "draw=")
+		if !ok {
+			return fail("segment 3 does not start with draw=")
+		}
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 0 || strconv.Itoa(n) != raw {
+			return fail("draw " + strconv.Quote(raw) + " is not a number without sign or leading zeros")
+		}
+		draw = n
+		parts = append(parts[:2], parts[3])
+	default:
+		return fail("not three or four segments")
 	}
 	values := make([]string, 2)
 	for i, name := range []string{"year", "scenario"} {
 		raw, ok := strings.CutPrefix(parts[i], name+"=")
 		if !ok {
-			return "", "", "", 0, bad("segment " + fmt.Sprint(i+1) + " does not start with " + name + "=")
+			return fail("segment " + fmt.Sprint(i+1) + " does not start with " + name + "=")
 		}
 		v, err := url.PathUnescape(raw)
 		if err != nil {
-			return "", "", "", 0, bad(name + " is not escaped correctly")
+			return fail(name + " is not escaped correctly")
 		}
 		values[i] = v
 	}
 	for _, f := range []Format{Arrow, Parquet} {
 		if name, ok := strings.CutSuffix(parts[2], f.Ext()); ok {
 			if !IsAccount(name) {
-				return "", "", "", 0, bad("unknown account " + fmt.Sprintf("%q", name))
+				return fail("unknown account " + fmt.Sprintf("%q", name))
 			}
-			return values[0], values[1], name, f, nil
+			return values[0], values[1], draw, name, f, nil
 		}
 	}
-	return "", "", "", 0, bad("file name does not end in .arrow or .parquet")
+	return fail("file name does not end in .arrow or .parquet")
+}
+
+// keyError is the error of a key that is not of Key's or DrawKey's shape.
+func keyError(key, why string) error {
+	return fmt.Errorf("output: key %q: %s (want year=Y/scenario=S/ACCOUNT.EXT or year=Y/scenario=S/draw=K/ACCOUNT.EXT)", key, why)
 }

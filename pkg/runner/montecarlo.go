@@ -23,7 +23,9 @@ import (
 // year's table (cached), the scenario's shocks on a copy, the draws
 // first, ..., first+count-1 (montecarlo.Engine.Run), and their samples
 // stored whole at plan.PartKey. The block of draw 0 also stores the
-// stressors' units at plan.UnitsKey, for the summary.
+// stressors' units at plan.UnitsKey, for the summary. With per_draw, the
+// block also writes each draw's regions and flows accounts at
+// output.DrawKey (montecarlo.Engine.Result), listed among its outputs.
 func (r *Runner) runDraws(ctx context.Context, task plan.Task, tb spec.Table, sc spec.Scenario, stressors []string, first, count int) (plan.Report, error) {
 	rep := plan.NewReport(task)
 	fail := func(step string, err error) (plan.Report, error) {
@@ -83,6 +85,13 @@ func (r *Runner) runDraws(ctx context.Context, task plan.Task, tb spec.Table, sc
 		return fail("write", err)
 	}
 	rep.Outputs = append(rep.Outputs, part)
+	if mc.PerDraw {
+		outs, err := r.writeDraws(ctx, st, task, e, samples)
+		if err != nil {
+			return fail("write", err)
+		}
+		rep.Outputs = append(rep.Outputs, outs...)
+	}
 	if first == 0 {
 		data, err := json.Marshal(units)
 		if err != nil {
@@ -96,6 +105,40 @@ func (r *Runner) runDraws(ctx context.Context, task plan.Task, tb spec.Table, sc
 	}
 	rep.Timings.Write = time.Since(start).Seconds()
 	return rep, nil
+}
+
+// drawAccounts are the accounts written for every draw with per_draw:
+// those a draw computes whole.
+var drawAccounts = []string{output.Regions, output.Flows}
+
+// writeDraws writes the drawAccounts of every draw of samples at
+// output.DrawKey, in the task's format, and returns their outputs in draw
+// order.
+func (r *Runner) writeDraws(ctx context.Context, st store.Store, task plan.Task, e *montecarlo.Engine, samples *montecarlo.Samples) ([]plan.Output, error) {
+	format, err := output.ParseFormat(task.Format)
+	if err != nil {
+		return nil, err
+	}
+	var outs []plan.Output
+	for d := samples.First; d < samples.First+samples.Count; d++ {
+		res := e.Result(samples.Draw(d))
+		for _, acct := range drawAccounts {
+			data, rows, err := output.Encode(acct, format, res, nil)
+			if err != nil {
+				return nil, fmt.Errorf("draw %d: %w", d, err)
+			}
+			key := path.Join(task.Job, output.DrawKey(task.Year, task.Scenario, d, acct, format))
+			o, err := put(ctx, st, key, acct, data, rows)
+			if err != nil {
+				return nil, err
+			}
+			outs = append(outs, o)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return outs, nil
 }
 
 // put stores data at key and returns the output that records it.

@@ -25,7 +25,7 @@ func TestParseMonteCarlo(t *testing.T) {
       sector: "elec*"
       per_draw: false
   - name: mc-default-seed
-    montecarlo: {draws: 1, sigma: {A: 1}}
+    montecarlo: {draws: 1, sigma: {A: 1}, per_draw: true}
 `
 	j, err := Parse([]byte(src), "job.yaml", ".")
 	if err != nil {
@@ -42,9 +42,9 @@ func TestParseMonteCarlo(t *testing.T) {
 	if got := j.Scenarios[1].Shocks; len(got) != 1 || got[0].Scale != 0.5 {
 		t.Errorf("shocks beside montecarlo = %+v", got)
 	}
-	want = &MonteCarlo{Draws: 1, Sigma: Sigma{A: 1}}
+	want = &MonteCarlo{Draws: 1, Sigma: Sigma{A: 1}, PerDraw: true}
 	if got := j.Scenarios[2].MonteCarlo; !reflect.DeepEqual(got, want) {
-		t.Errorf("MonteCarlo without seed = %+v, want %+v", got, want)
+		t.Errorf("MonteCarlo without seed, per draw = %+v, want %+v", got, want)
 	}
 }
 
@@ -134,8 +134,6 @@ func TestParseMonteCarloErrors(t *testing.T) {
 			"spec: job.yaml line 10: scenarios[0].montecarlo.region: want a single value, got a list"},
 		{"per_draw not a bool", "      draws: 1\n      sigma: {S: 1}\n      per_draw: yes\n",
 			`spec: job.yaml line 10: scenarios[0].montecarlo.per_draw: want true or false, got "yes"`},
-		{"per_draw not written yet", "      draws: 1\n      sigma: {S: 1}\n      per_draw: true\n",
-			`spec: job.yaml line 10: scenarios[0].montecarlo.per_draw: per-draw files are not written yet; leave per_draw out (the summary holds mean, sd and percentiles)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -330,12 +330,6 @@ func (d *decoder) montecarlo(n *yaml.Node, field string) *MonteCarlo {
 			mc.Sector = d.str(v, f)
 		case "per_draw":
 			mc.PerDraw = scalar[bool](d, v, f, "true or false", "!!bool")
-			if mc.PerDraw {
-				// TODO(per-draw): write each draw's accounts under a key
-				// scheme of their own (output.ParseKey takes three
-				// segments), then accept true.
-				d.errorf(v, f, "per-draw files are not written yet; leave per_draw out (the summary holds mean, sd and percentiles)")
-			}
 		}
 	})
 	if d.at(n, field).Kind == yaml.MappingNode {

@@ -65,8 +65,9 @@ type MonteCarlo struct {
 	// producing sectors that vary, as for a Shock; empty selects all.
 	Region string `yaml:"region,omitempty" json:"region,omitempty"`
 	Sector string `yaml:"sector,omitempty" json:"sector,omitempty"`
-	// PerDraw asks for the account files of every draw besides the
-	// summary; the default writes the summary alone.
+	// PerDraw asks for the regions and flows files of every draw
+	// (year=Y/scenario=S/draw=K/) besides the summary; the default writes
+	// the summary alone.
 	PerDraw bool `yaml:"per_draw,omitempty" json:"per_draw,omitempty"`
 }
 
