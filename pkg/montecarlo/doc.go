@@ -50,6 +50,10 @@
 //     math.Exp has assembly versions on some architectures that may differ
 //     from the others in the last bit, and a system LAPACK picks kernels by
 //     CPU. Workers of one job should share both.
+//   - OnlyS draws on a system library with dgemm are computed in fixed
+//     batches of draw numbers (one product per region for the whole
+//     batch); on Native one at a time. The two agree to rounding, not to
+//     the bit: a job's workers should share the backend.
 //   - OnlyS draws do not compute multipliers or footprints (those need a
 //     solve per draw); they are not among a draw's values.
 //   - Summaries need every draw: percentiles do not merge. A scenario

@@ -100,6 +100,7 @@ type Engine struct {
 	aCols                    *mat.Dense   // base A[:, J], LowRank only
 	x                        *mat.Dense   // base x⁽ʳ⁾, n×R'; nil for Refactorize
 	onlyS                    *onlyS       // OnlyS only
+	batched                  *batched     // OnlyS on a system library with dgemm only
 
 	va    []float64 // value added per consumer when it does not vary
 	share []float64 // 1 - column sums of A, when value added follows A
@@ -181,6 +182,7 @@ func New(t *table.Table, mc scenario.MonteCarlo, opts Options) (*Engine, error) 
 	}
 	if e.kind == OnlyS {
 		e.onlyS = e.newOnlyS()
+		e.batched = e.newBatched()
 	}
 	e.labels = e.layout(t)
 	return e, nil
@@ -226,6 +228,15 @@ func (e *Engine) ZeroOutput() []accounts.ZeroOutput { return e.zero }
 // error when the draw's I - A is singular or nearly so.
 func (e *Engine) Draw(d int) ([]float64, error) {
 	out := make([]float64, len(e.labels))
+	if e.batched != nil {
+		if d < 0 || d >= e.mc.Draws {
+			panic(fmt.Sprintf("montecarlo: draw %d outside the scenario's %d", d, e.mc.Draws))
+		}
+		outs := make([][]float64, e.batched.size)
+		outs[d%e.batched.size] = out
+		e.drawBatch(d/e.batched.size, e.newBatchScratch(), outs)
+		return out, nil
+	}
 	if err := e.draw(d, e.newScratch(), out); err != nil {
 		return nil, err
 	}
@@ -245,6 +256,12 @@ func (e *Engine) Run(ctx context.Context, first, count int) (*Samples, error) {
 	v := len(e.labels)
 	s := &Samples{Labels: e.labels, First: first, Count: count, Values: make([]float64, count*v)}
 	workers := e.workers()
+	if e.batched != nil {
+		if err := e.runBatches(ctx, s, workers); err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
 	var (
 		next    atomic.Int64
 		wg      sync.WaitGroup

@@ -67,14 +67,14 @@ func (e *Engine) newOnlyS() *onlyS {
 	return o
 }
 
-// TODO(mc-dgemm): the dot products are ~70 % of an S-only draw's arithmetic
-// and run at SSE2 speed through gonum's kernels; an S-only draw costs about
-// 1/3000 of a factorization at n = 4900 on two cores, 1/4600 at n = 9800.
-// Grouping draws in fixed, draw-numbered batches and computing each
-// region's change as one dgemm (batch·k × |J ∩ p|) × (|J ∩ p| × R') through
-// the system library (pkg/openblas binds no dgemm yet) would cut that part
-// about tenfold, leaving the lognormal factors (exp and a normal, ~13 ns
-// each) as the floor.
+// On a system library with dgemm the draws go in batches instead
+// (batched, drawBatch): the dot products become one product per span,
+// which leaves the lognormal factors (an exp and a normal, ~13 ns each,
+// 60 % of a batched draw at n = 4900) as the bulk of the cost.
+// TODO(mc-factors): an S-only draw still costs about 1/3600 of a
+// factorization at n = 4900 on two cores, short of 1/5000; only a cheaper
+// exp and normal (see TODO(mc-portable)) would move that floor, and they
+// would change every draw's numbers.
 //
 // drawS computes a draw that varies S alone. sc.ds holds ΔS, zero outside
 // the selected columns, which each draw overwrites.

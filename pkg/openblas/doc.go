@@ -5,19 +5,21 @@
 // called, and a machine without it simply reports that it is absent, so the
 // caller can fall back to gonum's pure-Go LAPACK.
 //
-// Only the routines the Leontief step needs are bound:
+// Only the routines the Leontief step and Monte Carlo draws need are bound:
 //
 //	dgetrf  LU factorization with partial pivoting, in place
 //	dgetrs  solves with those factors, A X = B or A^T X = B
 //	dgecon  reciprocal condition estimate from the factors
 //	dlange  matrix norms
+//	dgemm   matrix products (Gemm), where the library has it (HasGemm)
 //
 // # Traps
 //
 // LAPACK is column-major. A row-major n x n buffer handed to it is read as
 // the transpose; the wrappers here take that into account by swapping the
-// transpose flag of dgetrs and the norm of dgecon, so callers think in
-// row-major terms throughout.
+// transpose flag of dgetrs and the norm of dgecon, and by handing Gemm's
+// operands to dgemm swapped (c^T = b^T a^T), so callers think in row-major
+// terms throughout.
 //
 // The library uses 32-bit Fortran integers (the LP64 interface of Debian's
 // builds); sizes above 2^31-1 elements per dimension are rejected.

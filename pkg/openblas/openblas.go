@@ -33,6 +33,8 @@ type Lib struct {
 	dgetrs func(trans *byte, n, nrhs *int32, a *float64, lda *int32, ipiv *int32, b *float64, ldb *int32, info *int32, transLen uintptr)
 	dgecon func(norm *byte, n *int32, a *float64, lda *int32, anorm, rcond *float64, work *float64, iwork *int32, info *int32, normLen uintptr)
 	dlange func(norm *byte, m, n *int32, a *float64, lda *int32, work *float64, normLen uintptr) float64
+	// dgemm is nil when the library lacks it (see HasGemm).
+	dgemm func(transa, transb *byte, m, n, k *int32, alpha, a *float64, lda *int32, b *float64, ldb *int32, beta, c *float64, ldc *int32, transaLen, transbLen uintptr)
 
 	config string
 }
@@ -89,6 +91,9 @@ func Open(name string) (lib *Lib, err error) {
 			return nil, fmt.Errorf("openblas: %s lacks %s", name, sym)
 		}
 		purego.RegisterLibFunc(fn, h, sym)
+	}
+	if _, err := purego.Dlsym(h, "dgemm_"); err == nil {
+		purego.RegisterLibFunc(&lib.dgemm, h, "dgemm_")
 	}
 	if _, err := purego.Dlsym(h, "openblas_get_config"); err == nil {
 		var cfg func() string
@@ -196,4 +201,46 @@ func (l *Lib) RCond1(n int, a []float64, lda int, anorm float64) float64 {
 		panic(fmt.Sprintf("openblas: dgecon argument %d illegal", -info))
 	}
 	return rcond
+}
+
+// HasGemm reports whether the library has dgemm, which Gemm calls. A
+// LAPACK library that does not bring its BLAS along may lack it; Open
+// does not require it.
+func (l *Lib) HasGemm() bool { return l.dgemm != nil }
+
+// Gemm sets the row-major m x n matrix c (stride ldc) to the product of
+// the row-major m x k matrix a (stride lda) and k x n matrix b (stride
+// ldb). Since the library reads row-major buffers as their transposes, it
+// computes c^T = b^T a^T: the operands are handed over swapped.
+//
+// Each entry of c is a sum over k in an order that depends on the shape
+// (m, n, k) and the library's kernels, never on the other entries' values.
+// Gemm panics when the library lacks dgemm (HasGemm) or a buffer is short.
+func (l *Lib) Gemm(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	if l.dgemm == nil {
+		panic("openblas: " + l.Path + " has no dgemm")
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if len(c) < (m-1)*ldc+n || ldc < n {
+		panic("openblas: short product buffer")
+	}
+	if k == 0 {
+		for i := range m {
+			clear(c[i*ldc : i*ldc+n])
+		}
+		return
+	}
+	if len(a) < (m-1)*lda+k || lda < k || len(b) < (k-1)*ldb+n || ldb < n {
+		panic("openblas: short factor buffer")
+	}
+	tr := byte('N')
+	mm, nn, kk := dim(m), dim(n), dim(k)
+	ldA, ldB, ldC := dim(lda), dim(ldb), dim(ldc)
+	alpha, beta := 1.0, 0.0
+	l.dgemm(&tr, &tr, &nn, &mm, &kk, &alpha, &b[0], &ldB, &a[0], &ldA, &beta, &c[0], &ldC, 1, 1)
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(b)
+	runtime.KeepAlive(c)
 }
