@@ -116,9 +116,9 @@
 //     renewal stopped, just before the manifest: a summary of very many
 //     draws could outlast the lease. TODO(montecarlo): summarize while
 //     renewing, or as each scenario's last block reports.
-//   - Per-draw account files (montecarlo's per_draw) are not written yet:
-//     a run writes the summary and the parts alone. TODO(montecarlo):
-//     Perturb a copy per draw and write its accounts under draw=<n>/.
+//   - With montecarlo's per_draw, every draw's regions and flows land
+//     under draw=<n>/ beside the draws/ folder of samples: a reader that
+//     lists folders by name should match "draw=".
 //   - Reuse trusts the digest: a change of mrioflow's arithmetic without
 //     a new output schema version reuses old outputs; run with
 //     RecomputeAll after an upgrade. Reused outputs are read back and
