@@ -141,6 +141,13 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 
 	url := f.nats
 	if url == "" {
+		if loc := outputFolder(output, job.Output); loc != "" {
+			release, err := lockJob(loc, job.Job)
+			if err != nil {
+				return fail(err)
+			}
+			defer release()
+		}
 		srv, err := bus.StartServer()
 		if err != nil {
 			return fail(err)
@@ -345,4 +352,21 @@ func (y *yearCount) report(r plan.Report) (done, failed int, over bool) {
 		y.done[r.Year]++
 	}
 	return y.done[r.Year], y.failed[r.Year], y.open[r.Year] == 0
+}
+
+// outputFolder returns the absolute local folder a run writes to, from the
+// --output flag or else the spec's output; "" for an object store.
+func outputFolder(flagOutput, specOutput string) string {
+	loc := flagOutput
+	if loc == "" {
+		loc = specOutput
+	}
+	if loc == "" || strings.Contains(loc, "://") {
+		return ""
+	}
+	abs, err := filepath.Abs(loc)
+	if err != nil {
+		return ""
+	}
+	return abs
 }
