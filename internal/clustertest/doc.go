@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package clustertest runs mrioflow as a cluster would: the coordinator,
 // the workers, a NATS server and an S3 server as separate processes on
 // 127.0.0.1, and strikes them with the faults of a shared cluster (a

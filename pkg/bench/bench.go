@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 
 	"github.com/mrioflow/mrioflow/pkg/synth"
 )
@@ -244,9 +243,7 @@ func runChild(ctx context.Context, exe string, order childOrder) (Result, error)
 	}
 	res := reply.Result
 	if res.PeakRSS == 0 && cmd.ProcessState != nil {
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			res.PeakRSS = ru.Maxrss * 1024 // kilobytes on Linux
-		}
+		res.PeakRSS = childPeak(cmd.ProcessState)
 	}
 	return res, nil
 }
