@@ -5,14 +5,11 @@ import (
 	"fmt"
 	"time"
 
-	"gonum.org/v1/gonum/mat"
-
 	"github.com/mrioflow/mrioflow/pkg/accounts"
 	"github.com/mrioflow/mrioflow/pkg/formats"
 	"github.com/mrioflow/mrioflow/pkg/leontief"
 	"github.com/mrioflow/mrioflow/pkg/montecarlo"
 	"github.com/mrioflow/mrioflow/pkg/scenario"
-	"github.com/mrioflow/mrioflow/pkg/table"
 )
 
 // drawCosts times Monte Carlo draws of each kind on the table of o,
@@ -40,7 +37,7 @@ func drawCosts(ctx context.Context, o childOrder, be leontief.Backend, lu float6
 	var out []DrawCost
 	for _, k := range kinds {
 		mc := scenario.MonteCarlo{Draws: k.draws, Seed: 1, Sigma: k.sigma, Region: k.region, Sector: k.sector}
-		e, err := montecarlo.New(clone(t), mc, montecarlo.Options{Year: "bench", Scenario: "bench", Backend: be})
+		e, err := montecarlo.New(t.Clone(), mc, montecarlo.Options{Year: "bench", Scenario: "bench", Backend: be})
 		if err != nil {
 			return nil, err
 		}
@@ -60,24 +57,4 @@ func drawCosts(ctx context.Context, o childOrder, be leontief.Backend, lu float6
 func onePercent(m int) string {
 	tens := min(10, max(1, (m+10)/20))
 	return fmt.Sprintf("s0[0-%d]?", tens-1)
-}
-
-// clone returns a copy of t's numbers in coefficient form.
-func clone(t *table.Table) *table.Table {
-	c := *t
-	c.A, c.Y = denseCopy(t.A), denseCopy(t.Y)
-	c.Extensions = nil
-	for _, e := range t.Extensions {
-		ce := *e
-		ce.S, ce.FY = denseCopy(e.S), denseCopy(e.FY)
-		c.Extensions = append(c.Extensions, &ce)
-	}
-	return &c
-}
-
-func denseCopy(m *mat.Dense) *mat.Dense {
-	if m == nil {
-		return nil
-	}
-	return mat.DenseCopyOf(m)
 }

@@ -54,7 +54,7 @@ func TestBatchedDraws(t *testing.T) {
 			mc := mcOf(0.3, 0, 0, tc.region, tc.sector)
 			mc.Draws = tc.draws
 			engine := func(be leontief.Backend, workers int) *Engine {
-				e, err := New(cloneTable(base), mc, Options{Year: "2020", Scenario: "mc", Backend: be, Workers: workers})
+				e, err := New(base.Clone(), mc, Options{Year: "2020", Scenario: "mc", Backend: be, Workers: workers})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -36,7 +36,7 @@ func BenchmarkDraw(b *testing.B) {
 		} {
 			b.Run(fmt.Sprintf("n=%d/%s", n, tc.kind), func(b *testing.B) {
 				mc := scenario.MonteCarlo{Draws: 1 << 30, Seed: 1, Sigma: tc.sigma, Region: tc.region, Sector: tc.sector}
-				e, err := New(cloneTable(base), mc, Options{Backend: be})
+				e, err := New(base.Clone(), mc, Options{Backend: be})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -18,7 +18,7 @@ import (
 // accounts.Compute, and returns the values in the order of labels.
 func oracle(t *testing.T, base *table.Table, mc scenario.MonteCarlo, opts Options, d int, labels []Label) []float64 {
 	t.Helper()
-	tab := cloneTable(base)
+	tab := base.Clone()
 	if tab.Z != nil {
 		if _, err := accounts.Coefficients(tab); err != nil {
 			t.Fatal(err)
@@ -144,7 +144,7 @@ func TestDrawsAgreeWithPerturbedAccounts(t *testing.T) {
 					}
 				}
 				opts := Options{Year: "2020", Scenario: "mc", Backend: be, MaxLowRank: tc.lowRk}
-				e, err := New(cloneTable(base), tc.mc, opts)
+				e, err := New(base.Clone(), tc.mc, opts)
 				if err != nil {
 					t.Fatal(err)
 				}

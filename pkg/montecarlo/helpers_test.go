@@ -78,25 +78,3 @@ func testTable(seed uint64, R, m int, flow bool) *table.Table {
 	}
 	return t
 }
-
-// cloneTable returns a deep copy of t's numbers, sharing labels.
-func cloneTable(t *table.Table) *table.Table {
-	c := *t
-	dup := func(m *mat.Dense) *mat.Dense {
-		if m == nil {
-			return nil
-		}
-		return mat.DenseCopyOf(m)
-	}
-	c.Z, c.A, c.Y = dup(t.Z), dup(t.A), dup(t.Y)
-	c.X = slices.Clone(t.X)
-	c.ValueAdded = slices.Clone(t.ValueAdded)
-	c.RegionValueAdded = slices.Clone(t.RegionValueAdded)
-	c.Extensions = nil
-	for _, e := range t.Extensions {
-		ce := *e
-		ce.F, ce.S, ce.FY = dup(e.F), dup(e.S), dup(e.FY)
-		c.Extensions = append(c.Extensions, &ce)
-	}
-	return &c
-}

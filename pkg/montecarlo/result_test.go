@@ -20,7 +20,7 @@ func TestResultHoldsTheDraw(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			base := testTable(5, 3, 6, false)
-			e, err := New(cloneTable(base), mcOf(tc.sigS, tc.sigY, tc.sigA, "", ""), Options{Year: "2020", Scenario: "mc", MaxLowRank: -1})
+			e, err := New(base.Clone(), mcOf(tc.sigS, tc.sigY, tc.sigA, "", ""), Options{Year: "2020", Scenario: "mc", MaxLowRank: -1})
 			if err != nil {
 				t.Fatal(err)
 			}

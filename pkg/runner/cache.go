@@ -44,7 +44,7 @@ func (p *prepared) take(c *cache, key string, total int) (t *table.Table, ok boo
 	p.copying.Add(1)
 	p.mu.Unlock()
 	defer p.copying.Done()
-	return copyTable(p.t), true
+	return p.t.Clone(), true
 }
 
 // cache keeps the most recently used prepared tables. Loads of one key
