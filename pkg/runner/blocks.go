@@ -24,29 +24,17 @@ func (r *Runner) runConsumers(ctx context.Context, task plan.Task, tb spec.Table
 	fail := func(step string, err error) (plan.Report, error) {
 		return rep, &TaskError{Year: task.Year, Scenario: task.Scenario, Step: step, Err: err}
 	}
-	start := time.Now()
-	t, zero, err := r.table(ctx, tb, task.Input, stressors, 0)
+	t, step, err := r.begin(ctx, task, tb, sc, stressors, 0, b == 0, &rep) // warnings once per (year, scenario)
 	if err != nil {
-		return fail("read", err)
+		return fail(step, err)
 	}
-	if b == 0 {
-		rep.Warnings = zeroWarnings(zero) // once per (year, scenario)
-	}
-	rep.Timings.Read = time.Since(start).Seconds()
-	if err := ctx.Err(); err != nil {
-		return fail("read", err)
-	}
-
-	start = time.Now()
-	if err := scenario.Apply(t, shocks(sc)); err != nil {
-		return fail("scenario", err)
-	}
+	start := time.Now()
 	lo, hi := plan.ConsumerRange(b, count, len(t.Consumers))
 	part, err := accounts.SolvePart(t, lo, hi, b == 0, accounts.Options{Backend: r.opts.Backend})
 	if err != nil {
 		return fail("solve", err)
 	}
-	rep.Timings.Solve = time.Since(start).Seconds()
+	rep.Timings.Solve += time.Since(start).Seconds()
 	if err := ctx.Err(); err != nil {
 		return fail("solve", err)
 	}

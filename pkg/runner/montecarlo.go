@@ -35,23 +35,13 @@ func (r *Runner) runDraws(ctx context.Context, task plan.Task, tb spec.Table, sc
 		return fail("read", fmt.Errorf("block %s of a scenario without montecarlo", task.Block))
 	}
 
-	start := time.Now()
 	// The blocks of a scenario are not counted among the year's uses: each
 	// copies the cached table (usesPerYear).
-	t, zero, err := r.table(ctx, tb, task.Input, stressors, 0)
+	t, step, err := r.begin(ctx, task, tb, sc, stressors, 0, true, &rep)
 	if err != nil {
-		return fail("read", err)
+		return fail(step, err)
 	}
-	rep.Warnings = zeroWarnings(zero)
-	rep.Timings.Read = time.Since(start).Seconds()
-	if err := ctx.Err(); err != nil {
-		return fail("read", err)
-	}
-
-	start = time.Now()
-	if err := scenario.Apply(t, shocks(sc)); err != nil {
-		return fail("scenario", err)
-	}
+	start := time.Now()
 	mc := sc.MonteCarlo
 	if first+count > mc.Draws {
 		return fail("scenario", fmt.Errorf("block %s reaches past the scenario's %d draws", task.Block, mc.Draws))
@@ -69,7 +59,7 @@ func (r *Runner) runDraws(ctx context.Context, task plan.Task, tb spec.Table, sc
 	if err != nil {
 		return fail("solve", err)
 	}
-	rep.Timings.Solve = time.Since(start).Seconds()
+	rep.Timings.Solve += time.Since(start).Seconds()
 
 	start = time.Now()
 	st, err := r.store(ctx, task.Output)

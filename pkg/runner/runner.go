@@ -134,21 +134,11 @@ func (r *Runner) Run(ctx context.Context, task plan.Task) (plan.Report, error) {
 		return r.runConsumers(ctx, task, tb, sc, job.Stressors, b, count)
 	}
 
-	start := time.Now()
-	t, zero, err := r.table(ctx, tb, task.Input, job.Stressors, usesPerYear(job))
+	t, step, err := r.begin(ctx, task, tb, sc, job.Stressors, usesPerYear(job), true, &rep)
 	if err != nil {
-		return fail("read", err)
+		return fail(step, err)
 	}
-	rep.Warnings = zeroWarnings(zero)
-	rep.Timings.Read = time.Since(start).Seconds()
-	if err := ctx.Err(); err != nil {
-		return fail("read", err)
-	}
-
-	start = time.Now()
-	if err := scenario.Apply(t, shocks(sc)); err != nil {
-		return fail("scenario", err)
-	}
+	start := time.Now()
 	res, groups, err := r.solve(t, job)
 	if err != nil {
 		return fail("solve", err)
@@ -158,7 +148,7 @@ func (r *Runner) Run(ctx context.Context, task plan.Task) (plan.Report, error) {
 	if w != nil {
 		rep.Warnings = append(rep.Warnings, *w)
 	}
-	rep.Timings.Solve = time.Since(start).Seconds()
+	rep.Timings.Solve += time.Since(start).Seconds()
 	if err := ctx.Err(); err != nil {
 		return fail("solve", err)
 	}
@@ -169,6 +159,33 @@ func (r *Runner) Run(ctx context.Context, task plan.Task) (plan.Report, error) {
 	}
 	rep.Timings.Write = time.Since(start).Seconds()
 	return rep, nil
+}
+
+// begin is the start every kind of task shares: the task's table,
+// copied from the cache or taken over (uses, as for Runner.table), its
+// zero-output sectors as warnings on rep when warn is set, and the
+// scenario's shocks applied to it. The read counts as rep's read time and
+// the shocks as the start of its solve time. On failure it returns the
+// step that failed, for the task's error.
+func (r *Runner) begin(ctx context.Context, task plan.Task, tb spec.Table, sc spec.Scenario, stressors []string, uses int, warn bool, rep *plan.Report) (*table.Table, string, error) {
+	start := time.Now()
+	t, zero, err := r.table(ctx, tb, task.Input, stressors, uses)
+	if err != nil {
+		return nil, "read", err
+	}
+	if warn {
+		rep.Warnings = zeroWarnings(zero)
+	}
+	rep.Timings.Read = time.Since(start).Seconds()
+	if err := ctx.Err(); err != nil {
+		return nil, "read", err
+	}
+	start = time.Now()
+	if err := scenario.Apply(t, shocks(sc)); err != nil {
+		return nil, "scenario", err
+	}
+	rep.Timings.Solve = time.Since(start).Seconds()
+	return t, "", nil
 }
 
 // decode reads the job out of a task, with the task's table and scenario.
