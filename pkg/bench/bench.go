@@ -33,7 +33,8 @@ type Options struct {
 	// reused; default "mrioflow-bench" in the system's temporary folder.
 	Cache string
 	// Backend is "auto" (default: the system LAPACK where there is one),
-	// "native" (pure Go) or "system" (fail without a system LAPACK).
+	// "gonum" (pure Go) or "lapack" (fail without a system LAPACK), as
+	// leontief.ByName reads them.
 	Backend string
 	// MonteCarlo adds, for each size, the cost of one Monte Carlo draw of
 	// each kind as a fraction of one factorization.

@@ -42,24 +42,10 @@ func init() {
 	os.Exit(0)
 }
 
-// backend returns the backend an Options names.
-func backend(name string) (leontief.Backend, error) {
-	switch name {
-	case "auto":
-		b, _ := leontief.Auto()
-		return b, nil
-	case "native":
-		return leontief.Native{}, nil
-	case "system":
-		return leontief.LoadSystem()
-	}
-	return nil, fmt.Errorf("unknown backend %q; want auto, native or system", name)
-}
-
 // measure runs one size: the job (read and accounts), then the reference
 // LU, then, if asked, the Monte Carlo draws.
 func measure(o childOrder) (Result, error) {
-	be, err := backend(o.Options.Backend)
+	be, err := leontief.ByName(o.Options.Backend)
 	if err != nil {
 		return Result{}, err
 	}

@@ -1,6 +1,8 @@
 package leontief
 
 import (
+	"fmt"
+
 	"github.com/mrioflow/mrioflow/pkg/openblas"
 )
 
@@ -77,4 +79,25 @@ func (s *System) Getrs(trans bool, n, nrhs int, a []float64, lda int, ipiv []int
 // Gecon implements Backend in the 1-norm.
 func (s *System) Gecon(n int, a []float64, lda int, _ []int, anorm float64) float64 {
 	return s.lib.RCond1(n, a, lda, anorm)
+}
+
+// ByName returns the backend a command line names: "auto" (or "") the
+// system LAPACK when one loads and pure Go otherwise, "gonum" pure Go,
+// "lapack" the system LAPACK, or an error when it cannot be loaded. Any
+// other name is an error listing these.
+func ByName(name string) (Backend, error) {
+	switch name {
+	case "auto", "":
+		b, _ := Auto() // falls back to Native, which always works
+		return b, nil
+	case "gonum":
+		return Native{}, nil
+	case "lapack":
+		b, err := LoadSystem()
+		if err != nil {
+			return nil, fmt.Errorf("leontief: backend lapack: %w", err)
+		}
+		return b, nil
+	}
+	return nil, fmt.Errorf("leontief: unknown backend %q (want auto, gonum or lapack)", name)
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/mrioflow/mrioflow/pkg/openblas"
@@ -95,5 +96,33 @@ func TestSystemSingular(t *testing.T) {
 	var se *SingularError
 	if !errors.As(err, &se) {
 		t.Fatalf("err = %v, want *SingularError", err)
+	}
+}
+
+func TestByName(t *testing.T) {
+	for _, tc := range []struct {
+		name, want string // want: a prefix of the backend's name, or of the error
+		fails      bool
+	}{
+		{"", "", false},
+		{"auto", "", false},
+		{"gonum", "gonum", false},
+		{"cuda", `leontief: unknown backend "cuda" (want auto, gonum or lapack)`, true},
+	} {
+		b, err := ByName(tc.name)
+		if tc.fails {
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("ByName(%q) error %v, want %q", tc.name, err, tc.want)
+			}
+			continue
+		}
+		if err != nil || !strings.HasPrefix(b.Name(), tc.want) {
+			t.Errorf("ByName(%q) = %v, %v", tc.name, b, err)
+		}
+	}
+	if _, err := LoadSystem(); err == nil {
+		if b, err := ByName("lapack"); err != nil || !strings.HasPrefix(b.Name(), "lapack:") {
+			t.Errorf(`ByName("lapack") = %v, %v`, b, err)
+		}
 	}
 }
