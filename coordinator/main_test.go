@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/mrioflow/mrioflow/internal/shareddata"
 	"io/fs"
 	"math"
 	"math/cmplx"
@@ -33,14 +34,7 @@ import (
 // skipped without it.
 func dataDir(t *testing.T) string {
 	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", "shared", "data"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("no shared data: %v", err)
-	}
-	return dir
+	return shareddata.Dir(t)
 }
 
 // pymrioSpec writes a job on pymrio's test MRIO to a temporary folder,

@@ -3,8 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
+	"github.com/mrioflow/mrioflow/internal/shareddata"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +14,7 @@ import (
 )
 
 func TestWorkerRunsAJobAndStops(t *testing.T) {
-	saved := filepath.Join("..", "..", "shared", "data", "pymrio-test-mrio", "saved")
-	if _, err := os.Stat(saved); err != nil {
-		t.Skip("no shared data beside the repository")
-	}
+	saved := shareddata.Dir(t, "pymrio-test-mrio", "saved")
 	srv, err := bus.StartServer()
 	if err != nil {
 		t.Fatal(err)

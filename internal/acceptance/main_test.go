@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mrioflow/mrioflow/internal/shareddata"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -104,11 +105,7 @@ func statSources(root string) error {
 // the test when it is absent.
 func dataDir(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join(filepath.Dir(repoRoot), "shared", "data")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("no shared data beside the repository: %v", err)
-	}
-	return dir
+	return shareddata.Dir(t)
 }
 
 // result is what one run of the binary gave.

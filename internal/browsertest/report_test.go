@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/mrioflow/mrioflow/internal/shareddata"
 	"image"
 	"image/png"
 	"math"
@@ -46,17 +47,7 @@ func repoRoot(t *testing.T) string {
 // the test when there is none.
 func dataDir(t *testing.T) string {
 	t.Helper()
-	for dir := repoRoot(t); ; {
-		d := filepath.Join(dir, "shared", "data")
-		if st, err := os.Stat(d); err == nil && st.IsDir() {
-			return d
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			t.Skip("no shared/data above the repository")
-		}
-		dir = up
-	}
+	return shareddata.Dir(t)
 }
 
 // coordinatorBinary builds the coordinator into dir, unless

@@ -1,6 +1,7 @@
 package accounts
 
 import (
+	"github.com/mrioflow/mrioflow/internal/shareddata"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,21 +17,7 @@ import (
 // found by walking up from the package folder.
 func pymrioDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", "data", "pymrio-test-mrio")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			t.Fatal("no shared/data/pymrio-test-mrio above the package folder")
-		}
-		dir = up
-	}
+	return shareddata.Dir(t, "pymrio-test-mrio")
 }
 
 // labelled is a matrix read from a file, with its row and column labels.

@@ -2,6 +2,7 @@ package formats
 
 import (
 	"errors"
+	"github.com/mrioflow/mrioflow/internal/shareddata"
 	"io/fs"
 	"math"
 	"os"
@@ -78,11 +79,7 @@ func remove(t *testing.T, file string) {
 // sharedData returns the folder of the real tables beside the repository.
 func sharedData(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "data")
-	if _, err := os.Stat(dir); err != nil {
-		t.Fatalf("the real tables are not at %s: %v", dir, err)
-	}
-	return dir
+	return shareddata.Dir(t)
 }
 
 // badCase is one bad input: a change to a good fixture and the error it

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"github.com/mrioflow/mrioflow/internal/shareddata"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,14 +20,7 @@ import (
 // skipped without it.
 func dataDir(t *testing.T) string {
 	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "data"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("no shared data: %v", err)
-	}
-	return dir
+	return shareddata.Dir(t)
 }
 
 // pymrioJob is a job on pymrio's test MRIO, writing below a temporary
