@@ -93,13 +93,20 @@ func (m *Manifest) Done(id string) (TaskRecord, []Output, bool) {
 	return m.Tasks[i], outs, true
 }
 
-// ReuseReport is the final report of t carried over from rec and outs,
-// an earlier run's record of the same digest: done, reused, with that
-// run's outputs, residual and worker, and no timings of its own.
-func ReuseReport(t Task, rec TaskRecord, outs []Output) Report {
+// ReuseReport is the final report of t carried over from old, an earlier
+// run's manifest holding t done with the same digest in rec and outs:
+// done, reused, with that run's outputs, residual, worker and the
+// warnings it gave t (zero-output sectors, a large residual), and no
+// timings of its own.
+func ReuseReport(t Task, old *Manifest, rec TaskRecord, outs []Output) Report {
 	r := NewReport(t)
 	r.Status, r.Reused = Done, true
 	r.Worker, r.Residual = rec.Worker, rec.Residual
 	r.Outputs = slices.Clone(outs)
+	for _, w := range old.Warnings {
+		if w.Task == rec.Task {
+			r.Warnings = append(r.Warnings, w.Warning)
+		}
+	}
 	return r
 }

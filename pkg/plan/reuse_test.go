@@ -65,3 +65,30 @@ func TestTaskDigest(t *testing.T) {
 		t.Errorf("digest of a task without input %q, want empty", got)
 	}
 }
+
+// TestReuseReportKeepsWarnings: a task carried over from an earlier run
+// keeps the warnings that run gave it, and only those.
+func TestReuseReportKeepsWarnings(t *testing.T) {
+	task := plan.Task{Job: "j", Year: "2019", Scenario: "base", Block: plan.Block}
+	other := plan.Task{Job: "j", Year: "2019", Scenario: "other", Block: plan.Block}
+	residual := plan.Warning{Kind: plan.LargeResidual, Amount: 0.098, Message: "gap"}
+	old := &plan.Manifest{
+		Tasks: []plan.TaskRecord{{Task: task.ID(), Status: plan.Done, Residual: 0.098}},
+		Warnings: []plan.TaskWarning{
+			{Task: task.ID(), Warning: residual},
+			{Task: other.ID(), Warning: plan.Warning{Kind: plan.LargeResidual, Message: "not mine"}},
+			{Warning: plan.Warning{Kind: plan.Stale, Key: "j/x.arrow"}},
+		},
+	}
+	rec, _, ok := old.Done(task.ID())
+	if !ok {
+		t.Fatal("the task is not done in the old manifest")
+	}
+	r := plan.ReuseReport(task, old, rec, []plan.Output{{Key: "j/year=2019/scenario=base/regions.arrow"}})
+	if !r.Reused || r.Residual != 0.098 || len(r.Outputs) != 1 {
+		t.Errorf("report %+v", r)
+	}
+	if len(r.Warnings) != 1 || r.Warnings[0] != residual {
+		t.Errorf("warnings %+v, want only %+v", r.Warnings, residual)
+	}
+}

@@ -620,7 +620,7 @@ func (c *coordination) warnRun(ctx context.Context, m *plan.Manifest) {
 	}
 	for _, key := range keys {
 		add(plan.TaskWarning{Warning: plan.Warning{Kind: plan.Stale, Key: key,
-			Message: fmt.Sprintf("%s is left from an earlier run and not written by this one (a scenario, year or account no longer in the spec?); it is kept", key)}})
+			Message: fmt.Sprintf("%s is left from an earlier run and not written by this one (another output format, or a scenario, year or account no longer in the spec); it is kept", key)}})
 	}
 }
 

@@ -78,7 +78,7 @@ func (c *coordination) reuse(ctx context.Context, old *plan.Manifest, m *plan.Ma
 			}
 		}
 		if intact {
-			reports = append(reports, plan.ReuseReport(t, rec, outs))
+			reports = append(reports, plan.ReuseReport(t, old, rec, outs))
 		}
 	}
 	return reports
