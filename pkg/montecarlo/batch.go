@@ -44,13 +44,25 @@ func (e *Engine) newBatched() *batched {
 // batchScratch is one worker's memory for batches.
 type batchScratch struct {
 	ds    []float64   // size·k × n row-major: ΔS of draw i's stressor s in row i·k + s
+	pos   []int32     // where in a draw's rows of ds each varied entry goes
+	fac   []float64   // one draw's factors
 	c     []float64   // size·k × R': one span's change of the flows
 	flows [][]float64 // the flows of each stressor within one draw's values
 }
 
 func (e *Engine) newBatchScratch() *batchScratch {
 	rows := e.batched.size * e.onlyS.k
-	return &batchScratch{ds: make([]float64, rows*e.n), c: make([]float64, rows*e.consumers)}
+	o := e.onlyS
+	pos := make([]int32, len(o.selVal))
+	for i := range pos {
+		pos[i] = o.selS[i]*int32(e.n) + o.selJ[i]
+	}
+	return &batchScratch{
+		ds:  make([]float64, rows*e.n),
+		c:   make([]float64, rows*e.consumers),
+		pos: pos,
+		fac: make([]float64, len(pos)),
+	}
 }
 
 // runBatches is Run for batched OnlyS draws: workers take whole batches.
@@ -114,13 +126,10 @@ func (e *Engine) drawBatch(b int, sc *batchScratch, outs [][]float64) {
 		copy(out[:rp], o.va)
 		copy(out[rp:2*rp], o.fd)
 		st := Stream{Seed: e.mc.Seed, Year: e.opts.Year, Scenario: e.opts.Scenario, Draw: b*bt.size + i}
-		f := newFactors(st, "S", 0, e.mc.Sigma.S)
-		for _, j := range e.cols {
-			for s, v := range o.st[j*k : (j+1)*k] {
-				if v != 0 {
-					rows[s*n+j] = v*f.next() - v
-				}
-			}
+		newFactors(st, "S", 0, e.mc.Sigma.S).fill(sc.fac)
+		for i, p := range sc.pos {
+			v := o.selVal[i]
+			rows[p] = v*sc.fac[i] - v
 		}
 		for x, ext := range e.exts {
 			for s := range ext.Stressors {

@@ -31,11 +31,15 @@
 //
 // # Random numbers
 //
-// A draw's numbers depend only on (seed, year, scenario, draw): a ChaCha8
+// A draw's numbers depend only on (seed, year, scenario, draw): a PCG
 // generator per target (and per column of A) is seeded with a SHA-256 hash
 // of them. Different seeds give unrelated streams (seed 2 draw k-1 is not
 // seed 1 draw k), and a draw is the same to the bit whichever worker,
-// block or run computes it.
+// block or run computes it. The normal numbers come from the package's own
+// ziggurat and the factors exp(σz - σ²/2) from its own exp (expo.go,
+// normal.go), built from IEEE arithmetic alone: the factors are the same
+// on every machine and Go release, and cost about 8 ns each where
+// NormFloat64 and math.Exp cost 13 (BenchmarkFactor).
 //
 // # Traps
 //
@@ -46,10 +50,12 @@
 //     added then follows x~ of the draw, and its residual is 0.
 //   - Zero entries never vary and draw no number, so the numbers a draw
 //     uses depend on the table's pattern of zeros.
-//   - "The same to the bit" holds on one architecture and one backend:
-//     math.Exp has assembly versions on some architectures that may differ
-//     from the others in the last bit, and a system LAPACK picks kernels by
-//     CPU. Workers of one job should share both.
+//   - "The same to the bit" holds for the factors everywhere, for the
+//     draws on one architecture and one backend: the solves and products
+//     after the factors round differently by backend, and a system LAPACK
+//     picks kernels by CPU. Workers of one job should share both. A change
+//     of the generator, the ziggurat or the exp changes every draw and
+//     must come with a new domain string (stream.go; TestFactorsPinned).
 //   - OnlyS draws on a system library with dgemm are computed in fixed
 //     batches of draw numbers (one product per region for the whole
 //     batch); on Native one at a time. The two agree to rounding, not to

@@ -324,6 +324,15 @@ type scratch struct {
 	fd    []float64
 	ds    [][]float64 // S of the draw minus S of the base, per stressor; OnlyS
 	flows [][]float64 // the flows of each stressor within a draw's values; OnlyS
+	fac   []float64   // a draw's factors; OnlyS
+}
+
+// factors returns room for n factors.
+func (sc *scratch) factors(n int) []float64 {
+	if cap(sc.fac) < n {
+		sc.fac = make([]float64, n)
+	}
+	return sc.fac[:n]
 }
 
 func (e *Engine) newScratch() *scratch {

@@ -57,6 +57,6 @@ func Example() {
 	}
 	// Output:
 	// S-only draws
-	// consumption of north: mean 149.8, 90 % within [113.0, 192.8]
-	// consumption of south: mean 109.9, 90 % within [105.6, 114.9]
+	// consumption of north: mean 148.5, 90 % within [111.2, 197.1]
+	// consumption of south: mean 109.7, 90 % within [105.4, 115.4]
 }

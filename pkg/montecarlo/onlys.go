@@ -21,6 +21,12 @@ type onlyS struct {
 	fd    []float64   // final demand per consumer, likewise
 	st    []float64   // S of all stressors transposed, n×k: a column's stressors side by side
 	k     int         // stressors of all extensions
+	// The entries a draw varies, in the order they take their factors
+	// (column by column, a column's stressors in turn; zeros skipped):
+	// stressor, column and value of each.
+	selS   []int32
+	selJ   []int32
+	selVal []float64
 }
 
 // span is the stretch of region p's sectors from the first selected one to
@@ -64,17 +70,24 @@ func (e *Engine) newOnlyS() *onlyS {
 		}
 		o.spans = append(o.spans, span{p: p, lo: j, hi: j + 1})
 	}
+	for _, j := range e.cols {
+		for k, v := range o.st[j*o.k : (j+1)*o.k] {
+			if v != 0 {
+				o.selS = append(o.selS, int32(k))
+				o.selJ = append(o.selJ, int32(j))
+				o.selVal = append(o.selVal, v)
+			}
+		}
+	}
 	return o
 }
 
 // On a system library with dgemm the draws go in batches instead
 // (batched, drawBatch): the dot products become one product per span,
-// which leaves the lognormal factors (an exp and a normal, ~13 ns each,
-// 60 % of a batched draw at n = 4900) as the bulk of the cost.
-// TODO(mc-factors): an S-only draw still costs about 1/3600 of a
-// factorization at n = 4900 on two cores, short of 1/5000; only a cheaper
-// exp and normal (see TODO(mc-portable)) would move that floor, and they
-// would change every draw's numbers.
+// which leaves the lognormal factors (a normal and an exp, ~8 ns per
+// varied entry, half of a batched draw at n = 4900) as the bulk of the
+// cost. Both paths draw a draw's factors at once (factors.fill) for the
+// entries listed in selS, selJ and selVal.
 //
 // drawS computes a draw that varies S alone. sc.ds holds ΔS, zero outside
 // the selected columns, which each draw overwrites.
@@ -85,13 +98,10 @@ func (e *Engine) drawS(st Stream, sc *scratch, out []float64) {
 	copy(va, o.va)
 	copy(fd, o.fd)
 
-	f := newFactors(st, "S", 0, e.mc.Sigma.S)
-	for _, j := range e.cols {
-		for k, v := range o.st[j*o.k : (j+1)*o.k] {
-			if v != 0 {
-				sc.ds[k][j] = v*f.next() - v
-			}
-		}
+	fac := sc.factors(len(o.selVal))
+	newFactors(st, "S", 0, e.mc.Sigma.S).fill(fac)
+	for i, v := range o.selVal {
+		sc.ds[o.selS[i]][o.selJ[i]] = v*fac[i] - v
 	}
 
 	// Base flows first, then the change, consumer by consumer, with every

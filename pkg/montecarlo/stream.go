@@ -3,7 +3,6 @@ package montecarlo
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"math"
 	"math/rand/v2"
 )
 
@@ -20,15 +19,23 @@ type Stream struct {
 }
 
 // domain keeps these hashes apart from any other use of SHA-256 seeds.
-const domain = "mrioflow/montecarlo/v1"
+// v2: PCG and the package's own normal and exp (v1 drew with ChaCha8,
+// NormFloat64 and math.Exp).
+const domain = "mrioflow/montecarlo/v2"
 
 // source returns the generator of the draw's numbers for one target (S, Y
-// or A) and one part of it (a column of A; 0 for S and Y): ChaCha8, seeded
-// from the hash of the stream, the target and the part. Each target has
-// numbers of its own, so a draw gets the same numbers for S whether or not
-// it also varies A; each column of A has its own, so A can be visited row
-// by row, in the order of its storage.
-func (s Stream) source(target string, part int) *rand.Rand {
+// or A) and one part of it (a column of A; 0 for S and Y): PCG-DXSM,
+// seeded with the first 128 bits of the hash of the stream, the target
+// and the part. Each target has numbers of its own, so a draw gets the
+// same numbers for S whether or not it also varies A; each column of A
+// has its own, so A can be visited row by row, in the order of its
+// storage.
+//
+// Streams are kept apart by the hash, not by position in one sequence:
+// two streams start at unrelated points of PCG's 2^128-long cycle, so the
+// chance that the numbers of any two draws of a sweep overlap is of the
+// order of (numbers per draw) · (draws)² / 2^128.
+func (s Stream) source(target string, part int) *rand.PCG {
 	h := sha256.New()
 	var buf [8]byte
 	word := func(v uint64) {
@@ -46,20 +53,21 @@ func (s Stream) source(target string, part int) *rand.Rand {
 	word(uint64(s.Draw))
 	text(target)
 	word(uint64(part))
-	var seed [32]byte
-	copy(seed[:], h.Sum(nil))
-	return rand.New(rand.NewChaCha8(seed))
+	sum := h.Sum(nil)
+	return rand.NewPCG(binary.LittleEndian.Uint64(sum[:8]), binary.LittleEndian.Uint64(sum[8:16]))
 }
 
 // factors yields the lognormal factors of one target of one draw,
-// exp(σ z - σ²/2), in the order the entries are visited.
+// exp(σ z - σ²/2), in the order the entries are visited: z from the
+// package's ziggurat, the exp its own, so a draw's numbers are the same
+// on every machine and Go release.
 type factors struct {
-	r            *rand.Rand
+	src          *rand.PCG
 	sigma, shift float64
 }
 
 func newFactors(s Stream, target string, part int, sigma float64) *factors {
-	return &factors{r: s.source(target, part), sigma: sigma, shift: sigma * sigma / 2}
+	return &factors{src: s.source(target, part), sigma: sigma, shift: sigma * sigma / 2}
 }
 
 // columnFactors returns the factors of A for each column of cols.
@@ -71,10 +79,18 @@ func columnFactors(s Stream, cols []int, sigma float64) []*factors {
 	return out
 }
 
-// TODO(mc-portable): math.Exp has assembly versions on some architectures
-// and NormFloat64's algorithm is not promised to stay; an exp and a normal
-// transform of this package's own would make draws the same on every
-// machine and Go release, not only within one build.
 func (f *factors) next() float64 {
-	return math.Exp(f.sigma*f.r.NormFloat64() - f.shift)
+	return expo(float64(f.sigma*normal(f.src)) - f.shift)
+}
+
+// fill sets dst to the next len(dst) factors, the numbers next would
+// give: the normals first, then the exps, a loop whose steps do not
+// wait on each other.
+func (f *factors) fill(dst []float64) {
+	for i := range dst {
+		dst[i] = float64(f.sigma*normal(f.src)) - f.shift
+	}
+	for i, a := range dst {
+		dst[i] = expo(a)
+	}
 }
