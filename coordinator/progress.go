@@ -9,25 +9,33 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/mrioflow/mrioflow/pkg/plan"
 )
 
-// progress draws a bar of the tasks finished on a terminal, and passes log
-// lines through, above the bar. Where w is not a terminal it draws
-// nothing. A progress is safe for concurrent use.
+// progress draws a bar of the tasks finished on a terminal, with the
+// Monte Carlo draws per second and the time left, and passes log lines
+// through, above the bar. Where w is not a terminal it draws nothing. A
+// progress is safe for concurrent use.
 type progress struct {
 	mu    sync.Mutex
 	w     io.Writer
 	tty   bool
 	shown bool
+	now   func() time.Time
 
 	total, final, failed int
-	started              time.Time
-	stopTick             chan struct{}
+	// atStart is how many tasks were final when the run was planned
+	// (resumed or reused); the time left is estimated from the others.
+	atStart  int
+	draws    int // Monte Carlo draws computed since start
+	started  time.Time
+	stopTick chan struct{}
 }
 
 func newProgress(w io.Writer) *progress {
 	f, ok := w.(*os.File)
-	return &progress{w: w, tty: ok && term.IsTerminal(int(f.Fd()))}
+	return &progress{w: w, tty: ok && term.IsTerminal(int(f.Fd())), now: time.Now}
 }
 
 // Write writes a log line above the bar.
@@ -44,10 +52,11 @@ func (p *progress) Write(b []byte) (int, error) {
 	return n, err
 }
 
-func (p *progress) start(total int) {
+// start begins the bar for total tasks of which final are already done.
+func (p *progress) start(total, final int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.total, p.started = total, time.Now()
+	p.total, p.final, p.atStart, p.started = total, final, final, p.now()
 	p.shown = p.tty
 	if !p.shown {
 		return
@@ -73,12 +82,18 @@ func (p *progress) start(total int) {
 	}(p.stopTick)
 }
 
-func (p *progress) update(final int, failed bool) {
+// update counts the report r, after which final tasks are done.
+func (p *progress) update(final int, r plan.Report) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.final = final
-	if failed {
+	switch {
+	case r.Status == plan.Failed:
 		p.failed++
+	case r.Status == plan.Done && !r.Reused:
+		if _, count, ok := plan.ParseDrawBlock(r.Block); ok {
+			p.draws += count
+		}
 	}
 	if p.shown {
 		p.draw()
@@ -106,9 +121,26 @@ func (p *progress) draw() {
 		filled = width * p.final / p.total
 	}
 	bar := strings.Repeat("=", filled) + strings.Repeat(" ", width-filled)
-	extra := ""
+	fmt.Fprintf(p.w, "\r[%s] %s", bar, p.line())
+}
+
+// line is the text beside the bar: tasks done of all, failures, draws per
+// second when there were draws, time taken and, once a task finished
+// here, the time left at the pace so far.
+func (p *progress) line() string {
+	elapsed := p.now().Sub(p.started)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d/%d tasks", p.final, p.total)
 	if p.failed > 0 {
-		extra = fmt.Sprintf(", %d failed", p.failed)
+		fmt.Fprintf(&b, ", %d failed", p.failed)
 	}
-	fmt.Fprintf(p.w, "\r[%s] %d/%d tasks%s, %s", bar, p.final, p.total, extra, time.Since(p.started).Round(time.Second))
+	if p.draws > 0 && elapsed > 0 {
+		fmt.Fprintf(&b, ", %.0f draws/s", float64(p.draws)/elapsed.Seconds())
+	}
+	fmt.Fprintf(&b, ", %s", elapsed.Round(time.Second))
+	if here := p.final - p.atStart; here > 0 && p.final < p.total {
+		left := time.Duration(float64(elapsed) * float64(p.total-p.final) / float64(here))
+		fmt.Fprintf(&b, ", about %s left", left.Round(time.Second))
+	}
+	return b.String()
 }

@@ -235,13 +235,12 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			} else {
 				log.Info("tables checked, publishing tasks", "run", tasks[0].Run, "tasks", len(tasks), "output", tasks[0].Output, "format", tasks[0].Format)
 			}
-			bar.start(len(tasks))
-			bar.update(final, false)
+			bar.start(len(tasks), final)
 		},
 		OnReport: func(r plan.Report, final, total int) {
 			metrics.Observe(r)
 			logReport(log, r)
-			bar.update(final, r.Status == plan.Failed)
+			bar.update(final, r)
 			if done, failed, over := years.report(r); over {
 				log.Info("year finished", "year", r.Year, "done", done, "failed", failed)
 			}

@@ -5,15 +5,13 @@ import (
 	"fmt"
 )
 
-// Block is the block id of a task that covers a whole (year, scenario).
-//
-// TODO(blocks): a large table could be split into blocks of consuming
-// regions solved by different workers; Make would then emit one task per
-// block and the manifest would merge their outputs.
+// Block is the block id of a task that covers a whole (year, scenario);
+// a split year's tasks carry ConsumerBlock ids, a Monte Carlo scenario's
+// DrawBlock ids.
 const Block = "all"
 
 // Task is one unit of work a worker finishes alone: one year of one
-// scenario of a job. It travels as JSON.
+// scenario of a job, or one block of it. It travels as JSON.
 type Task struct {
 	Job      string `json:"job"`
 	Run      string `json:"run"` // the coordinator run that published it
