@@ -5,11 +5,8 @@ import (
 	"fmt"
 )
 
-// Block is the block id of a task that covers a whole (year, scenario).
-//
-// TODO(blocks): a large table could be split into blocks of consuming
-// regions solved by different workers; Make would then emit one task per
-// block and the manifest would merge their outputs.
+// Block is the block id of a task that covers a whole (year, scenario);
+// see ConsumerBlock and DrawBlock for the others.
 const Block = "all"
 
 // Task is one unit of work a worker finishes alone: one year of one
