@@ -155,26 +155,70 @@ func (m *Manifest) finalBlocks(step string, isBlock func(string) bool) []blockSe
 // block MergeBlock, done with the account outputs, or failed with err.
 // It panics when the step is recorded already.
 func (m *Manifest) AddMerge(year, scenario, worker string, outs []Output, residual float64, timings Timings, err error) {
-	m.addStep(year, scenario, MergeBlock, worker, outs, residual, timings, err)
+	m.addStep(TaskRecord{Year: year, Scenario: scenario, Block: MergeBlock, Worker: worker, Residual: residual, Timings: timings}, outs, err)
 }
 
-// addStep records a step the coordinator takes itself; see AddMerge.
-func (m *Manifest) addStep(year, scenario, block, worker string, outs []Output, residual float64, timings Timings, err error) {
-	id := m.Job + "/" + year + "/" + scenario + "/" + block
+// ReuseMerge records the merge of a split (year, scenario) as old, the
+// manifest of an earlier run, recorded it: rec and outs are what
+// old.Done gives for the merge (MergeID). The record is done and
+// reused, with old's outputs, residual and worker, no timings of its
+// own, and the warnings old gave the merge. The caller answers for the
+// merge's inputs being unchanged: every block of the pair reused. It
+// panics when the step is recorded already.
+func (m *Manifest) ReuseMerge(old *Manifest, rec TaskRecord, outs []Output) {
+	if rec.Block != MergeBlock {
+		panic(fmt.Sprintf("plan: ReuseMerge of %s, not a merge", rec.Task))
+	}
+	id := m.addStep(TaskRecord{Year: rec.Year, Scenario: rec.Scenario, Block: MergeBlock, Worker: rec.Worker, Residual: rec.Residual, Reused: true}, outs, nil)
+	for _, w := range old.Warnings {
+		if w.Task == rec.Task {
+			w.Task = id
+			m.Warnings = append(m.Warnings, w)
+		}
+	}
+}
+
+// MergeID is the name of the merge of a split (year, scenario) in job's
+// manifest: job/year/scenario/merge.
+func MergeID(job, year, scenario string) string {
+	return Task{Job: job, Year: year, Scenario: scenario, Block: MergeBlock}.ID()
+}
+
+// AccountsDone returns the record and outputs of the step of m that
+// wrote the accounts of (year, scenario): its whole task (Block), or the
+// merge of its blocks of consumers (MergeBlock), whichever m holds done;
+// ok is false when neither is. The files and their schema are the same
+// either way, so a run split into blocks compares with one that was not.
+// It works on a manifest decoded from JSON as well.
+func (m *Manifest) AccountsDone(year, scenario string) (rec TaskRecord, outs []Output, ok bool) {
+	for _, id := range []string{Task{Job: m.Job, Year: year, Scenario: scenario, Block: Block}.ID(), MergeID(m.Job, year, scenario)} {
+		if rec, outs, ok = m.Done(id); ok {
+			return rec, outs, true
+		}
+	}
+	return TaskRecord{}, nil, false
+}
+
+// addStep records a step the coordinator takes itself (see AddMerge), of
+// rec's year, scenario and block, and returns its id: done with outs, or
+// failed with err. The outputs are reused when rec is.
+func (m *Manifest) addStep(rec TaskRecord, outs []Output, err error) string {
+	id := Task{Job: m.Job, Year: rec.Year, Scenario: rec.Scenario, Block: rec.Block}.ID()
 	if _, ok := m.index[id]; ok {
 		panic(fmt.Sprintf("plan: step %s recorded twice", id))
 	}
-	rec := TaskRecord{Task: id, Year: year, Scenario: scenario, Block: block, Status: Done, Worker: worker, Residual: residual, Timings: timings}
+	rec.Task, rec.Status = id, Done
 	if err != nil {
-		rec.Status = Failed
-		m.Failures = append(m.Failures, Failure{Task: id, Year: year, Scenario: scenario, Error: err.Error()})
+		rec.Status, rec.Reused = Failed, false
+		m.Failures = append(m.Failures, Failure{Task: id, Year: rec.Year, Scenario: rec.Scenario, Error: err.Error()})
 	} else {
 		for _, o := range outs {
-			m.Outputs = append(m.Outputs, TaskOutput{Task: id, Year: year, Scenario: scenario, Output: o})
+			m.Outputs = append(m.Outputs, TaskOutput{Task: id, Year: rec.Year, Scenario: rec.Scenario, Reused: rec.Reused, Output: o})
 		}
 	}
 	m.index[id] = len(m.Tasks)
 	m.Tasks = append(m.Tasks, rec)
+	return id
 }
 
 // consumerTasks returns the tasks of one (year, scenario) split into

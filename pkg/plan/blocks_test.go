@@ -1,6 +1,7 @@
 package plan_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -151,4 +152,74 @@ func TestMerges(t *testing.T) {
 	if got := m.Merges(); len(got) != 1 || got[0].Year != "2011" {
 		t.Errorf("after the merge of 2010: %+v, want 2011 alone", got)
 	}
+}
+
+// TestReuseMerge carries an earlier run's merge over, through its
+// manifest as JSON, and finds the accounts of a (year, scenario) whether
+// a whole task or a merge wrote them.
+func TestReuseMerge(t *testing.T) {
+	tasks, err := plan.Make(splitJob(), plan.Options{Run: "r1", BlocksPerYear: 3, DrawsPerTask: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	regions := plan.Output{Account: "regions", Key: "j/year=2010/scenario=base/regions.arrow", SHA256: "aa"}
+	first := plan.NewManifest("test", tasks, nil)
+	first.AddMerge("2010", "base", "c1", []plan.Output{regions}, 1e-3, plan.Timings{Solve: 1}, nil)
+	first.Warnings = append(first.Warnings, plan.TaskWarning{Task: "j/2010/base/merge", Year: "2010", Scenario: "base",
+		Warning: plan.Warning{Kind: plan.LargeResidual, Message: "residual"}})
+	data, err := first.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var old plan.Manifest
+	if err := json.Unmarshal(data, &old); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name           string
+		year, scenario string
+		want           string // the step found, "" for none
+	}{
+		{"merge", "2010", "base", "j/2010/base/merge"},
+		{"no merge", "2011", "base", ""},
+		{"monte carlo", "2010", "mc", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, outs, ok := old.AccountsDone(tt.year, tt.scenario)
+			if ok != (tt.want != "") || rec.Task != tt.want {
+				t.Fatalf("AccountsDone = %s, %v; want %q", rec.Task, ok, tt.want)
+			}
+			if ok && (len(outs) != 1 || outs[0] != regions) {
+				t.Errorf("outputs %+v, want %+v", outs, regions)
+			}
+		})
+	}
+
+	for i := range tasks {
+		tasks[i].Run = "r2"
+	}
+	m := plan.NewManifest("test", tasks, nil)
+	rec, outs, _ := old.Done(plan.MergeID("j", "2010", "base"))
+	m.ReuseMerge(&old, rec, outs)
+	got, gotOuts, ok := m.AccountsDone("2010", "base")
+	if !ok || !got.Reused || got.Status != plan.Done || got.Worker != "c1" || got.Residual != 1e-3 || got.Timings != (plan.Timings{}) {
+		t.Errorf("reused merge %+v, want done, reused, by c1, residual 1e-3, no timings", got)
+	}
+	if len(gotOuts) != 1 || gotOuts[0] != regions || !m.Outputs[len(m.Outputs)-1].Reused {
+		t.Errorf("reused outputs %+v, want %+v marked reused", m.Outputs, regions)
+	}
+	if w := m.Warnings; len(w) != 1 || w[0].Task != "j/2010/base/merge" || w[0].Kind != plan.LargeResidual {
+		t.Errorf("warnings %+v, want the merge's residual", w)
+	}
+	if mg := m.Merges(); len(mg) != 0 {
+		t.Errorf("merges %+v left to do after the merge was reused", mg)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a second merge of 2010/base did not panic")
+		}
+	}()
+	m.AddMerge("2010", "base", "c2", nil, 0, plan.Timings{}, nil)
 }

@@ -22,8 +22,10 @@
 // TaskDigest names what one task's outputs depend on (its table's bytes,
 // format and options, its scenario, the stressors, accounts, groups,
 // output format and schema), so a later run can tell which tasks it may
-// reuse (Report.Reused, Manifest.Done, ReuseReport); ChangesKey is where
-// the change report of such a run goes.
+// reuse (Report.Reused, Manifest.Done, ReuseReport, ReuseMerge);
+// ChangesKey is where the change report of such a run goes, comparing
+// the accounts of each (year, scenario) whichever step wrote them
+// (Manifest.AccountsDone: a whole task or a merge).
 //
 // NewManifest starts the manifest of a run with every task queued; Add
 // records each final report; Encode writes the JSON that goes to
@@ -45,7 +47,9 @@
 //     worker knows R'). The merge is no task either: Manifest.Merges
 //     lists the pairs whose blocks are all final, parts in block order
 //     whatever order the reports came in, and AddMerge records it, block
-//     "merge".
+//     "merge" (MergeID), or ReuseMerge carries an earlier run's over. A
+//     merge has no digest of its own: its blocks' digests cover its
+//     inputs.
 //   - Block size is part of the plan: a run resumed with another
 //     DrawsPerTask or BlocksPerYear plans to another Digest.
 //   - Manifest.Add keeps the first final report of a task and ignores

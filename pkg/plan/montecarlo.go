@@ -149,7 +149,7 @@ func (m *Manifest) AddSummary(year, scenario, worker string, out *Output, timing
 	if out != nil {
 		outs = []Output{*out}
 	}
-	m.addStep(year, scenario, SummaryBlock, worker, outs, 0, timings, err)
+	m.addStep(TaskRecord{Year: year, Scenario: scenario, Block: SummaryBlock, Worker: worker, Timings: timings}, outs, err)
 }
 
 // drawTasks returns the tasks of one Monte Carlo scenario of one year: one

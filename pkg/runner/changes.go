@@ -39,7 +39,10 @@ type ChangeReport struct {
 	Run         string  `json:"run"`
 	PreviousRun string  `json:"previous_run"`
 	Threshold   float64 `json:"threshold"`
-	// Tasks are the recomputed tasks compared, in task order.
+	// Tasks are the recomputed tasks compared, in task order: a year
+	// split into blocks of consumers is named by its merge
+	// (job/year/scenario/merge), whose account files a whole task would
+	// have written.
 	Tasks   []string    `json:"tasks"`
 	Flagged int         `json:"flagged"` // rows with a flag
 	Rows    []ChangeRow `json:"rows"`
@@ -148,8 +151,8 @@ func floatColumn(tbl arrow.Table, name string) []*float64 {
 	return out
 }
 
-// compare adds to rep the rows of one task: old against new, new's rows
-// first in their order, then the rows only old has.
+// compare adds to rep the rows of one (year, scenario): old against
+// new, new's rows first in their order, then the rows only old has.
 func (rep *ChangeReport) compare(year, scenario string, old, new *headlines) {
 	keys := slices.Clone(new.order)
 	for _, k := range old.order {
@@ -208,20 +211,47 @@ func change(old, new *float64, threshold float64) ChangeValue {
 	return cv
 }
 
-// before reads, for every task of m neither final nor a Monte Carlo
-// block, the regions output old recorded for it, while it is still in
-// place: the values the task's new output will be compared with. A file
+// oldHeadlines is one (year, scenario) a run computes, with the headline
+// accounts of the regions output the run before recorded for it.
+type oldHeadlines struct {
+	pair
+	old *headlines
+}
+
+// before reads, for every (year, scenario) of m that the run computes,
+// in task order, the regions output old recorded for it (its whole task
+// or its merge, plan.Manifest.AccountsDone), while it is still in place:
+// the values the new output will be compared with. A pair computes when
+// its whole task is not final yet, or, split into blocks of consumers,
+// when its merge is not recorded (not reused): the blocks write only
+// parts, so the old regions file stays in place until the merge, which
+// comes after every block. Monte Carlo scenarios are left out. A file
 // that is gone or written over since is left out (reported to OnError).
-func (c *coordination) before(ctx context.Context, old, m *plan.Manifest) map[string]*headlines {
+func (c *coordination) before(ctx context.Context, old, m *plan.Manifest) []oldHeadlines {
 	if old == nil {
 		return nil
 	}
-	out := map[string]*headlines{}
+	var out []oldHeadlines
+	seen := map[pair]bool{}
 	for i, t := range c.tasks {
-		if t.Block != plan.Block || m.Tasks[i].Status.Final() {
+		p := pair{t.Year, t.Scenario}
+		_, _, block := plan.ParseConsumerBlock(t.Block)
+		switch {
+		case seen[p]:
+			continue
+		case t.Block == plan.Block:
+			if m.Tasks[i].Status.Final() {
+				continue
+			}
+		case block:
+			seen[p] = true
+			if _, _, merged := m.Done(plan.MergeID(m.Job, t.Year, t.Scenario)); merged {
+				continue
+			}
+		default:
 			continue
 		}
-		_, outs, ok := old.Done(t.ID())
+		_, outs, ok := old.AccountsDone(t.Year, t.Scenario)
 		if !ok {
 			continue
 		}
@@ -231,36 +261,44 @@ func (c *coordination) before(ctx context.Context, old, m *plan.Manifest) map[st
 			}
 			h, err := readHeadlines(ctx, c.store, o)
 			if err != nil {
-				c.opts.OnError(fmt.Errorf("runner: job %s: task %s: previous regions for the change report: %w", c.job.Job, t.ID(), err))
+				c.opts.OnError(fmt.Errorf("runner: job %s: %s/%s: previous regions for the change report: %w", c.job.Job, t.Year, t.Scenario, err))
 				continue
 			}
-			out[t.ID()] = h
+			out = append(out, oldHeadlines{p, h})
 		}
 	}
 	return out
 }
 
-// reportChanges compares the regions outputs m's recomputed tasks wrote
-// with old, writes <job>/changes.json and records it in m as a warning
-// of kind plan.Change. It does nothing without a previous run.
-func (c *coordination) reportChanges(ctx context.Context, old, m *plan.Manifest, prev map[string]*headlines) {
+// reportChanges compares the regions outputs m's recomputed tasks and
+// merges wrote, read back after the merges, with prev, read from old's
+// before the run, writes <job>/changes.json and records it in m as a
+// warning of kind plan.Change. A (year, scenario) whose task or merge
+// failed wrote nothing and is left out. It does nothing without a
+// previous run.
+func (c *coordination) reportChanges(ctx context.Context, old, m *plan.Manifest, prev []oldHeadlines) {
 	if old == nil {
 		return
 	}
 	threshold := c.opts.ChangeThreshold
 	rep := &ChangeReport{Job: m.Job, Run: m.Run, PreviousRun: old.Run, Threshold: threshold, Tasks: []string{}, Rows: []ChangeRow{}}
-	for _, o := range m.Outputs {
-		h, ok := prev[o.Task]
-		if !ok || o.Reused || o.Account != output.Regions {
+	for _, p := range prev {
+		rec, outs, ok := m.AccountsDone(p.year, p.scenario)
+		if !ok || rec.Reused {
 			continue
 		}
-		now, err := readHeadlines(ctx, c.store, o.Output)
-		if err != nil {
-			c.opts.OnError(fmt.Errorf("runner: job %s: task %s: regions for the change report: %w", c.job.Job, o.Task, err))
-			continue
+		for _, o := range outs {
+			if o.Account != output.Regions {
+				continue
+			}
+			now, err := readHeadlines(ctx, c.store, o)
+			if err != nil {
+				c.opts.OnError(fmt.Errorf("runner: job %s: task %s: regions for the change report: %w", c.job.Job, rec.Task, err))
+				continue
+			}
+			rep.Tasks = append(rep.Tasks, rec.Task)
+			rep.compare(p.year, p.scenario, p.old, now)
 		}
-		rep.Tasks = append(rep.Tasks, o.Task)
-		rep.compare(o.Year, o.Scenario, h, now)
 	}
 	key := plan.ChangesKey(m.Job)
 	data, err := json.MarshalIndent(rep, "", "  ") // fails on a value not finite

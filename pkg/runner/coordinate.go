@@ -58,7 +58,9 @@ type CoordinateOptions struct {
 	// outputs of a task that the previous complete run (its manifest)
 	// did with the same plan.TaskDigest, when each of them is still in
 	// the store with its recorded SHA-256: the task is not published and
-	// its outputs are carried into the manifest as reused.
+	// its outputs are carried into the manifest as reused. A block of
+	// consumers is reused alike, and the merge of a (year, scenario)
+	// whose blocks all are, when its files are in place.
 	RecomputeAll bool
 	// ChangeThreshold is the relative change of a headline account
 	// beyond which the change report (plan.ChangesKey) flags its row.
@@ -161,9 +163,12 @@ var (
 // not publish a task that the previous complete run did with the same
 // digest and whose outputs are all still in the store with the recorded
 // SHA-256: it carries them into the manifest as reused
-// (opts.RecomputeAll runs everything). Before publishing, it reads the
-// regions output the previous run recorded for each task it will
-// compute; after the run it writes plan.ChangesKey comparing the headline
+// (opts.RecomputeAll runs everything); a split (year, scenario) whose
+// blocks are all reused reuses the previous run's merge as well, when
+// its account files are in place. Before publishing, it reads the
+// regions output the previous run recorded for each (year, scenario) it
+// will compute, written by a whole task or a merge; after the run, and
+// after the merges, it writes plan.ChangesKey comparing the headline
 // accounts (Headlines) old against new, and records it as a warning of
 // kind plan.Change with the number of rows flagged (opts.ChangeThreshold).
 //
@@ -240,9 +245,10 @@ type coordination struct {
 	planned time.Duration
 
 	// previous is the manifest of the run before this one, nil if none;
-	// headlines the regions it recorded for the tasks this run computes.
+	// headlines the regions it recorded for the (year, scenario) pairs
+	// this run computes.
 	previous  *plan.Manifest
-	headlines map[string]*headlines
+	headlines []oldHeadlines
 }
 
 // claim takes the job's record: resuming its unfinished run, or checking
@@ -361,13 +367,13 @@ func (c *coordination) run(ctx context.Context) (*plan.Manifest, error) {
 
 	var waitErr error
 	if !c.resumed {
-		reused := c.reuse(runCtx, c.previous, m)
+		reused, merges := c.reuse(runCtx, c.previous, m)
 		if err := c.b.StartRun(runCtx, state.Run, c.tasks, c.inputs); err != nil {
 			stopRenewing()
 			c.release(ctx, plan.Failed)
 			return nil, err
 		}
-		c.carry(runCtx, m, reused)
+		c.carry(runCtx, m, reused, merges)
 	}
 	waitErr = c.follow(runCtx, m)
 	stopRenewing()
@@ -625,7 +631,8 @@ func (c *coordination) warnRun(ctx context.Context, m *plan.Manifest) {
 }
 
 // staleKeys lists the objects under the job's folder in st that tasks
-// do not write. Below a Monte Carlo scenario's folder every object is
+// do not write: their account files, and the parts of blocks of
+// consumers (those of another number of blocks are stale). Below a Monte Carlo scenario's folder every object is
 // taken as the run's: its blocks write parts whose names depend on how
 // the draws are split.
 func staleKeys(ctx context.Context, st store.Store, tasks []plan.Task) ([]string, error) {
@@ -644,6 +651,9 @@ func staleKeys(ctx context.Context, st store.Store, tasks []plan.Task) ([]string
 	planned := map[string]bool{plan.ManifestKey(job.Job): true, plan.ChangesKey(job.Job): true}
 	var folders []string // of Monte Carlo scenarios, with a final slash
 	for _, t := range tasks {
+		if _, _, ok := plan.ParseConsumerBlock(t.Block); ok {
+			planned[plan.BlockKey(t.Job, t.Year, t.Scenario, t.Block)] = true
+		}
 		for _, acct := range job.Accounts {
 			key := path.Join(t.Job, output.Key(t.Year, t.Scenario, acct, format))
 			planned[key] = true

@@ -33,8 +33,11 @@
 // resume the run, publish what is left, gather the reports and write the
 // manifest last. A new run reuses the tasks the previous complete run did
 // with the same plan.TaskDigest, their outputs still in place, instead of
-// publishing them, and after the run writes <job>/changes.json: the
-// headline accounts of each recomputed task, old against new:
+// publishing them (a block of consumers too, with the merge of a split
+// year whose blocks are all reused), and after the run writes
+// <job>/changes.json: the headline accounts of each recomputed (year,
+// scenario), from its task's or its merge's regions file, old against
+// new:
 //
 //	relative = (new - old) / |old|
 //	flagged  when |relative| > threshold, old and new differ in sign,
@@ -70,10 +73,22 @@
 //     in-process workers' cache when it has them), applies the scenario
 //     and writes the account files with accounts.Assemble. A block's
 //     zero-output warnings come from block 1 only; the residual is the
-//     merge's. TODO(blocks): split years are left out of the change
-//     report (changes.json compares whole tasks), and a coordinator
-//     without in-process workers reads each split table once more to
-//     merge it; the blocks could store the merge's table-side inputs.
+//     merge's. TODO(blocks): a coordinator without in-process workers
+//     reads each split table once more to merge it; the blocks could
+//     store the merge's table-side inputs.
+//   - A split year is compared in the change report by its merge, with
+//     whatever wrote the same files in the previous run, a whole task or
+//     a merge: the files and their schema are the same. Its old regions
+//     file is read before any block is published and stays in place
+//     until the merge, which comes after every block; the new one is
+//     read after the merge. A failed merge writes nothing and is left
+//     out, as a failed task is.
+//   - A split year's blocks are reused one by one (their parts are their
+//     outputs); its merge only when every block is and the merged files
+//     are in place, else it is done again from the parts. A merge is no
+//     task on the bus: a resumed run merges again what the interrupted
+//     one reused, and compares it. Parts of another number of blocks are
+//     stale.
 //   - Only a store's own failures are tried again (TaskError.Temporary);
 //     everything else is final: its worker reports it and terminates the
 //     message. The other tasks go on and keep their outputs; the job

@@ -47,46 +47,80 @@ func (c *coordination) digests(m *plan.Manifest) {
 
 // reuse returns the reports of the tasks of m that need not run: old,
 // a complete run, did the task with the same digest and each of its
-// outputs is still in the store with the bytes and SHA-256 recorded.
-// Monte Carlo blocks are always run.
+// outputs is still in the store with the bytes and SHA-256 recorded. A
+// block of consumers is reused as a whole task is, its part being its
+// output; a split (year, scenario) whose blocks are all reused reuses
+// old's merge as well (the merges returned, as old.Done gives them),
+// when its account files are in place: the blocks' digests cover all the
+// merge reads. Monte Carlo blocks are always run.
 //
 // TODO(reuse-montecarlo): a block's parts could be carried over as well,
 // but the summary step reads them by the manifest's outputs of this run;
 // carrying them needs Summarize to accept reused parts, and a test.
-func (c *coordination) reuse(ctx context.Context, old *plan.Manifest, m *plan.Manifest) []plan.Report {
+func (c *coordination) reuse(ctx context.Context, old *plan.Manifest, m *plan.Manifest) ([]plan.Report, []reusedMerge) {
 	if c.opts.RecomputeAll || old == nil || !complete(old) {
-		return nil
+		return nil, nil
 	}
-	var reports []plan.Report
-	for i, t := range c.tasks {
-		digest := m.Tasks[i].Digest
-		if t.Block != plan.Block || digest == "" {
-			continue
-		}
-		rec, outs, ok := old.Done(t.ID())
-		if !ok || rec.Digest != digest || len(outs) == 0 {
-			continue
-		}
-		intact := true
+	intact := func(outs []plan.Output) bool {
 		for _, o := range outs {
 			// Correctness first: the whole object is read and hashed.
 			// TODO(reuse-stat): a store that reports an object's size and
 			// checksum without reading it would make this cheap.
 			if _, err := getChecked(ctx, c.store, o); err != nil {
-				intact = false
-				break
+				return false
 			}
 		}
-		if intact {
-			reports = append(reports, plan.ReuseReport(t, old, rec, outs))
+		return len(outs) > 0
+	}
+	var reports []plan.Report
+	var split []pair         // split pairs in task order
+	whole := map[pair]bool{} // split pair -> every block reused so far
+	for i, t := range c.tasks {
+		_, _, block := plan.ParseConsumerBlock(t.Block)
+		if t.Block != plan.Block && !block {
+			continue
+		}
+		p := pair{t.Year, t.Scenario}
+		if _, seen := whole[p]; block && !seen {
+			split = append(split, p)
+			whole[p] = true
+		}
+		digest := m.Tasks[i].Digest
+		rec, outs, ok := old.Done(t.ID())
+		if digest == "" || !ok || rec.Digest != digest || !intact(outs) {
+			whole[p] = false
+			continue
+		}
+		reports = append(reports, plan.ReuseReport(t, old, rec, outs))
+	}
+	var merges []reusedMerge
+	for _, p := range split {
+		if !whole[p] {
+			continue
+		}
+		if rec, outs, ok := old.Done(plan.MergeID(old.Job, p.year, p.scenario)); ok && intact(outs) {
+			merges = append(merges, reusedMerge{rec, outs})
 		}
 	}
-	return reports
+	return reports, merges
+}
+
+// pair is a (year, scenario) of a job.
+type pair struct{ year, scenario string }
+
+// reusedMerge is the merge of an earlier run that a run carries over.
+type reusedMerge struct {
+	rec  plan.TaskRecord
+	outs []plan.Output
 }
 
 // carry records the reused tasks' reports in m and in the job's state,
-// so that a resumed run finds them final.
-func (c *coordination) carry(ctx context.Context, m *plan.Manifest, reports []plan.Report) {
+// so that a resumed run finds them final, and the reused merges in m:
+// those a resumed run does again, from the reused parts.
+func (c *coordination) carry(ctx context.Context, m *plan.Manifest, reports []plan.Report, merges []reusedMerge) {
+	for _, mg := range merges {
+		m.ReuseMerge(c.previous, mg.rec, mg.outs)
+	}
 	for _, r := range reports {
 		r.Run = m.Run
 		if !m.Add(r) {
