@@ -57,6 +57,6 @@ func Example() {
 	}
 	// Output:
 	// S-only draws
-	// consumption of north: mean 148.5, 90 % within [111.2, 197.1]
-	// consumption of south: mean 109.7, 90 % within [105.4, 115.4]
+	// consumption of north: mean 148.7, 90 % within [111.7, 197.5]
+	// consumption of south: mean 109.8, 90 % within [105.5, 115.4]
 }

@@ -17,7 +17,8 @@ import (
 //	exp(a) = 2^m · 2^(j/64) · exp(r),  a = (64m + j)·ln2/64 + r,  |r| ≤ ln2/128
 //
 // with 2^(j/64) from a table and exp(r) from its Taylor polynomial of
-// degree 6, whose remainder is below 1e-20 at |r| = ln2/128. Both agree
+// degree 5, whose remainder r⁶/720 is below 3.5e-17 (a third of the last
+// place) at |r| = ln2/128. Both agree
 // with math.Exp and math.Log to a few units in the last place (tests).
 
 const (
@@ -67,7 +68,7 @@ func expo(a float64) float64 {
 	// the chain of dependent operations; every product rounded.
 	r2 := float64(r * r)
 	lo := r + float64(r2*(0.5+float64(r*(1.0/6))))
-	hi := float64(float64(r2*r2) * ((1.0 / 24) + float64(r*(1.0/120)) + float64(r2*(1.0/720))))
+	hi := float64(float64(r2*r2) * ((1.0 / 24) + float64(r*(1.0/120))))
 	p := lo + hi
 	s := pow2j[k&63]
 	v := s + float64(s*p)

@@ -1,9 +1,6 @@
 package montecarlo
 
-import (
-	"math"
-	"math/rand/v2"
-)
+import "math"
 
 // Standard normal numbers by the ziggurat method (Marsaglia and Tsang,
 // 2000) with 256 layers: the area under exp(-x²/2) is covered by 255
@@ -54,7 +51,7 @@ func open01(b uint64) float64 {
 
 // normal returns a standard normal number drawn with src's bits: the low
 // 8 bits of a 64-bit number choose the layer and the top 53 the point.
-func normal(src *rand.PCG) float64 {
+func normal(src *xoshiro) float64 {
 	for {
 		b := src.Uint64()
 		i := b & zigMask
@@ -76,7 +73,7 @@ func normal(src *rand.PCG) float64 {
 }
 
 // normalTail returns a normal number beyond R (below -R when negative).
-func normalTail(src *rand.PCG, negative bool) float64 {
+func normalTail(src *xoshiro, negative bool) float64 {
 	for {
 		x := loge(open01(src.Uint64())) / zigR
 		y := loge(open01(src.Uint64()))

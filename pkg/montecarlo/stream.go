@@ -3,7 +3,6 @@ package montecarlo
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"math/rand/v2"
 )
 
 // Stream names the random numbers of one draw. Two draws share no numbers
@@ -19,23 +18,22 @@ type Stream struct {
 }
 
 // domain keeps these hashes apart from any other use of SHA-256 seeds.
-// v2: PCG and the package's own normal and exp (v1 drew with ChaCha8,
-// NormFloat64 and math.Exp).
+// v2: xoshiro256++ and the package's own normal and exp (v1 drew with
+// ChaCha8, NormFloat64 and math.Exp).
 const domain = "mrioflow/montecarlo/v2"
 
 // source returns the generator of the draw's numbers for one target (S, Y
-// or A) and one part of it (a column of A; 0 for S and Y): PCG-DXSM,
-// seeded with the first 128 bits of the hash of the stream, the target
-// and the part. Each target has numbers of its own, so a draw gets the
+// or A) and one part of it (a column of A; 0 for S and Y): xoshiro256++
+// with the hash of the stream, the target and the part as its state. Each target has numbers of its own, so a draw gets the
 // same numbers for S whether or not it also varies A; each column of A
 // has its own, so A can be visited row by row, in the order of its
 // storage.
 //
 // Streams are kept apart by the hash, not by position in one sequence:
-// two streams start at unrelated points of PCG's 2^128-long cycle, so the
-// chance that the numbers of any two draws of a sweep overlap is of the
-// order of (numbers per draw) · (draws)² / 2^128.
-func (s Stream) source(target string, part int) *rand.PCG {
+// two streams start at unrelated points of the generator's 2^256-long
+// cycle, so the chance that the numbers of any two draws of a sweep
+// overlap is of the order of (numbers per draw) · (draws)² / 2^256.
+func (s Stream) source(target string, part int) *xoshiro {
 	h := sha256.New()
 	var buf [8]byte
 	word := func(v uint64) {
@@ -54,7 +52,11 @@ func (s Stream) source(target string, part int) *rand.PCG {
 	text(target)
 	word(uint64(part))
 	sum := h.Sum(nil)
-	return rand.NewPCG(binary.LittleEndian.Uint64(sum[:8]), binary.LittleEndian.Uint64(sum[8:16]))
+	var seed [4]uint64
+	for i := range seed {
+		seed[i] = binary.LittleEndian.Uint64(sum[8*i:])
+	}
+	return newXoshiro(seed)
 }
 
 // factors yields the lognormal factors of one target of one draw,
@@ -62,7 +64,7 @@ func (s Stream) source(target string, part int) *rand.PCG {
 // package's ziggurat, the exp its own, so a draw's numbers are the same
 // on every machine and Go release.
 type factors struct {
-	src          *rand.PCG
+	src          *xoshiro
 	sigma, shift float64
 }
 
