@@ -31,14 +31,14 @@
 //
 // # Random numbers
 //
-// A draw's numbers depend only on (seed, year, scenario, draw): a PCG
-// generator per target (and per column of A) is seeded with a SHA-256 hash
-// of them. Different seeds give unrelated streams (seed 2 draw k-1 is not
+// A draw's numbers depend only on (seed, year, scenario, draw): an
+// xoshiro256++ generator per target (and per column of A) is seeded with a
+// SHA-256 hash of them. Different seeds give unrelated streams (seed 2 draw k-1 is not
 // seed 1 draw k), and a draw is the same to the bit whichever worker,
 // block or run computes it. The normal numbers come from the package's own
 // ziggurat and the factors exp(σz - σ²/2) from its own exp (expo.go,
 // normal.go), built from IEEE arithmetic alone: the factors are the same
-// on every machine and Go release, and cost about 8 ns each where
+// on every machine and Go release, and cost 7 to 8 ns each where
 // NormFloat64 and math.Exp cost 13 (BenchmarkFactor).
 //
 // # Traps
