@@ -1,8 +1,8 @@
 package output_test
 
 import (
+	"bytes"
 	"fmt"
-	"io"
 	"sync"
 	"testing"
 
@@ -46,6 +46,7 @@ func (a *peakAllocator) Free(b []byte) {
 // rows), whose columns an Inverse makes 64 at a time, in record batches of
 // 4096 rows, and checks that the Arrow buffers never held more than a few
 // batches' worth: the labels of all n² rows at once would take over 15 MB.
+// Encode, which gathers the file in memory, gives the same bytes.
 func TestLeontiefStreams(t *testing.T) {
 	const regions, m = 6, 100
 	const n = regions * m
@@ -74,7 +75,8 @@ func TestLeontiefStreams(t *testing.T) {
 	for _, f := range []output.Format{output.Arrow, output.Parquet} {
 		t.Run(f.String(), func(t *testing.T) {
 			mem := &peakAllocator{Allocator: memory.NewGoAllocator()}
-			w, err := output.NewWriter(io.Discard, output.Leontief, f, output.WithAllocator(mem), output.WithBatchRows(4096))
+			var file bytes.Buffer
+			w, err := output.NewWriter(&file, output.Leontief, f, output.WithAllocator(mem), output.WithBatchRows(4096))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -97,6 +99,17 @@ func TestLeontiefStreams(t *testing.T) {
 			t.Logf("%v: peak %.1f MB of Arrow buffers for %d rows", f, float64(mem.peak)/(1<<20), n*n)
 			if mem.peak > limit {
 				t.Errorf("peak %d bytes of Arrow buffers, want at most %d", mem.peak, limit)
+			}
+			// Encode gathers the file in pieces of 1 MB: the same bytes.
+			data, rows, err := output.Encode(output.Leontief, f, res, nil, output.WithBatchRows(4096))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rows != n*n || !bytes.Equal(data, file.Bytes()) {
+				t.Errorf("Encode gave %d bytes and %d rows; want the Writer's %d bytes and %d rows", len(data), rows, file.Len(), n*n)
+			}
+			if f == output.Arrow && len(data) < 2<<20 {
+				t.Errorf("the Arrow file is %d bytes, too few to fill several pieces of 1 MB", len(data))
 			}
 		})
 	}
