@@ -169,9 +169,11 @@ func withMetadata(schema *arrow.Schema, extra [][2]string) *arrow.Schema {
 // accounts ignore it.
 //
 // Write returns an error, and the Writer stays failed, when the Writer
-// is one of Summary (see WriteSummary), when the account needs what res lacks (sector flows that were not computed, groups that
-// were not given), when a value is infinite (the error names its row and
-// column), or when the underlying writer fails. It panics when the shapes
+// is one of Summary (see WriteSummary), when the account needs what res
+// lacks (sector flows that were not computed, groups that were not given,
+// a Leontief inverse that was not kept), when res.Inverse fails to hand
+// out L (its error is returned as it is), when a value is infinite (the
+// error names its row and column), or when the underlying writer fails. It panics when the shapes
 // of res's matrices disagree with its labels.
 func (w *Writer) Write(res *accounts.Result, groups []*accounts.Groups) error {
 	if w.err != nil {
