@@ -27,6 +27,13 @@ type Options struct {
 	// leontief.Native.
 	Backend leontief.Backend
 
+	// Leontief keeps L = (I - A)⁻¹ at hand: Compute puts the factors of
+	// I - A in Result.Inverse, which solves L's columns when they are
+	// read, and SolvePart solves its consumers' columns of L into
+	// Part.Inverse. The factors live as long as the Result: the n×n
+	// storage of A (of its copy with KeepA) is not freed before.
+	Leontief bool
+
 	// Timings, when not nil, receives how long each step of Compute took.
 	Timings *Timings
 }
@@ -52,6 +59,9 @@ type Timings struct {
 // another solve. The work is one LU (2/3 n³ flops) and R' + k pairs of
 // triangular solves; the memory, beyond the table, about n (R' + k) numbers
 // and the accounts themselves.
+//
+// With opts.Leontief the Result keeps the factors too (Result.Inverse),
+// for L's columns to be solved as a writer reads them.
 //
 // Compute consumes t.A: it factorizes in A's storage and sets t.A to nil,
 // unless opts.KeepA is set. Direct in each result Extension shares the
@@ -92,6 +102,9 @@ func Compute(t *table.Table, opts Options) (*Result, error) {
 	mt := multipliersT(t, lu)
 	clock.lap(&clock.t.Solve)
 	res := assemble(t, share, yr, xr, mt, zero, opts)
+	if opts.Leontief {
+		res.Inverse = &Inverse{n: t.N(), lu: lu}
+	}
 	clock.lap(&clock.t.Accounts)
 	return res, nil
 }

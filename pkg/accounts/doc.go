@@ -24,8 +24,17 @@
 //	imports_r     = sum over p ≠ r of E[s; p, r]
 //	exports_r     = sum over q ≠ r of E[s; r, q]
 //
-// L is never formed. The cost is one LU (2/3 n³ flops) and R' + k pairs of
-// triangular solves for R' consumers and k stressors in all. The passes over
+// L is never formed whole. The cost is one LU (2/3 n³ flops) and R' + k
+// pairs of triangular solves for R' consumers and k stressors in all.
+//
+// A user who wants L itself (pymrio's calc_all gives it) sets
+// Options.Leontief: Result.Inverse then keeps the factors and hands L out
+// a chunk of columns at a time, each chunk one solve against columns of
+// the identity,
+//
+//	(I - A) L[:, c0:c1] = I[:, c0:c1]    chunks of 64 columns from column 0
+//
+// so that a writer holds one n × 64 chunk, never n² numbers. The passes over
 // the n×n matrix besides the LU (checks, sums, the division by x) run on
 // blocks of rows in parallel; no second n×n matrix is ever allocated, and
 // Options.Timings tells how long each step took.
@@ -56,6 +65,19 @@
 //     library's build and thread count (OPENBLAS_NUM_THREADS), which must
 //     be the same on the machines that solve the parts and the unsplit
 //     task.
+//   - L is large: n² numbers (96 million at n = 9800) and 2 n³ flops,
+//     three times the LU, on top of the accounts. It is solved only when
+//     asked for, and Inverse.Each solves it again on every call: read it
+//     once. An Inverse from Compute holds the n×n factors for as long as
+//     the Result lives.
+//   - SolvePart with Options.Leontief solves its consumers' columns of L
+//     (InverseRange: the sectors of its producing regions) into
+//     Part.Inverse, in the same chunks of 64 aligned to column 0 as
+//     Compute, a chunk that straddles the block's edge solved whole, so
+//     its columns have Compute's bits with either backend. Part's binary
+//     form leaves them out: an InverseBlock travels on its own, and
+//     Assemble leaves Result.Inverse to its caller (InverseOfBlocks), who
+//     can read the blocks one at a time.
 //   - Compute and Coefficients change the table: flow form becomes
 //     coefficient form in the same storage (t.Z becomes t.A, every F becomes
 //     S), and Compute factorizes in A's storage and sets t.A to nil. Set

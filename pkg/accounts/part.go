@@ -3,7 +3,6 @@ package accounts
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 
@@ -22,11 +21,20 @@ type Part struct {
 	// MT is Mᵀ (n × sum k, extensions side by side), nil unless the part
 	// carries the multipliers.
 	MT *mat.Dense
+	// Inverse holds the columns of L = (I - A)⁻¹ of the block's producing
+	// consumers, those of sectors (r, j) for r in the block; nil unless
+	// Options.Leontief. MarshalBinary leaves it out: the columns travel
+	// on their own (InverseBlock.MarshalBinary), so that a merge can read
+	// them one block at a time.
+	Inverse *InverseBlock
 }
 
 // SolvePart factorizes I - A of t and solves for consumers lo, ..., hi-1
 // only, and for the multipliers too when multipliers is set. A table in
-// flow form is turned into coefficients first, as Compute does. SolvePart
+// flow form is turned into coefficients first, as Compute does. With
+// opts.Leontief it solves the block's columns of L too (Part.Inverse,
+// InverseRange), each the same to the bit as in every other split of the
+// columns. SolvePart
 // consumes t.A unless opts.KeepA, and returns Compute's errors. It panics
 // when [lo, hi) is not a range of t's consumers.
 //
@@ -52,6 +60,10 @@ func SolvePart(t *table.Table, lo, hi int, multipliers bool, opts Options) (*Par
 	if multipliers {
 		p.MT = multipliersT(t, lu)
 	}
+	if opts.Leontief {
+		c0, c1 := InverseRange(t, lo, hi)
+		p.Inverse = solveInverseBlock(lu, c0, c1)
+	}
 	return p, nil
 }
 
@@ -73,7 +85,10 @@ func coefficientForm(t *table.Table) error {
 // must cover the consumers in order, and one of them carry the
 // multipliers when t has stressors. t must be the table the parts were
 // solved for, in coefficient form (A is read, not consumed); its
-// ZeroOutput list is then the caller's.
+// ZeroOutput list is then the caller's. Assemble ignores opts.Leontief and
+// the parts' Inverse: the caller sets Result.Inverse, with
+// InverseOfBlocks over the parts' columns, and may read those one block
+// at a time.
 func Assemble(t *table.Table, parts []*Part, opts Options) (*Result, error) {
 	if t.Z != nil {
 		return nil, errorf(t, "assemble: the table is in flow form")
@@ -135,12 +150,41 @@ const partMagic = "MRIOPRT1"
 func (p *Part) MarshalBinary() ([]byte, error) {
 	xr, xc := dims(p.X)
 	mr, mc := dims(p.MT)
-	buf := make([]byte, 0, len(partMagic)+8*(5+xr*xc+mr*mc))
-	buf = append(buf, partMagic...)
-	for _, v := range []int{p.First, xr, xc, mr, mc} {
+	return encodeBinary(partMagic, []int{p.First, xr, xc, mr, mc}, p.X, p.MT), nil
+}
+
+// UnmarshalBinary decodes what MarshalBinary wrote.
+func (p *Part) UnmarshalBinary(data []byte) error {
+	h, data, err := decodeHeader(data, partMagic, "part", 5)
+	if err != nil {
+		return err
+	}
+	if int64(len(data)) != 8*(h[1]*h[2]+h[3]*h[4]) {
+		return fmt.Errorf("accounts: part of %d bytes, header says %d×%d and %d×%d numbers", len(data), h[1], h[2], h[3], h[4])
+	}
+	p.First = int(h[0])
+	p.X, data = decodeDense(data, h[1], h[2])
+	if p.X == nil {
+		p.X = &mat.Dense{}
+	}
+	p.MT, _ = decodeDense(data, h[3], h[4])
+	return nil
+}
+
+// encodeBinary returns magic, the header fields and the numbers of ms
+// (nil or empty ones have none), little-endian, row by row.
+func encodeBinary(magic string, header []int, ms ...*mat.Dense) []byte {
+	size := len(magic) + 8*len(header)
+	for _, m := range ms {
+		r, c := dims(m)
+		size += 8 * r * c
+	}
+	buf := make([]byte, 0, size)
+	buf = append(buf, magic...)
+	for _, v := range header {
 		buf = binary.LittleEndian.AppendUint64(buf, uint64(v))
 	}
-	for _, m := range []*mat.Dense{p.X, p.MT} {
+	for _, m := range ms {
 		r, _ := dims(m)
 		for i := range r {
 			for _, v := range m.RawRowView(i) {
@@ -148,47 +192,41 @@ func (p *Part) MarshalBinary() ([]byte, error) {
 			}
 		}
 	}
-	return buf, nil
+	return buf
 }
 
-// UnmarshalBinary decodes what MarshalBinary wrote.
-func (p *Part) UnmarshalBinary(data []byte) error {
-	if !bytes.HasPrefix(data, []byte(partMagic)) {
-		return errors.New("accounts: not a part (bad magic)")
+// decodeHeader checks that data starts with magic and reads the count
+// header fields after it, each between 0 and 2^28; it returns them and the
+// rest of data. what names the kind of data in errors.
+func decodeHeader(data []byte, magic, what string, count int) ([]int64, []byte, error) {
+	if !bytes.HasPrefix(data, []byte(magic)) {
+		return nil, nil, fmt.Errorf("accounts: not a %s (bad magic)", what)
 	}
-	data = data[len(partMagic):]
-	if len(data) < 5*8 {
-		return errors.New("accounts: part header cut short")
+	data = data[len(magic):]
+	if len(data) < count*8 {
+		return nil, nil, fmt.Errorf("accounts: %s header cut short", what)
 	}
-	h := make([]int64, 5)
+	h := make([]int64, count)
 	for i := range h {
 		h[i] = int64(binary.LittleEndian.Uint64(data[i*8:]))
 		if h[i] < 0 || h[i] > 1<<28 {
-			return fmt.Errorf("accounts: part header field %d is %d", i, h[i])
+			return nil, nil, fmt.Errorf("accounts: %s header field %d is %d", what, i, h[i])
 		}
 	}
-	data = data[5*8:]
-	if int64(len(data)) != 8*(h[1]*h[2]+h[3]*h[4]) {
-		return fmt.Errorf("accounts: part of %d bytes, header says %d×%d and %d×%d numbers", len(data), h[1], h[2], h[3], h[4])
+	return h, data[count*8:], nil
+}
+
+// decodeDense reads an r×c matrix off the front of data, which must hold
+// it, and returns it (nil when r c = 0) and the rest of data.
+func decodeDense(data []byte, r, c int64) (*mat.Dense, []byte) {
+	if r*c == 0 {
+		return nil, data
 	}
-	read := func(r, c int64) *mat.Dense {
-		if r*c == 0 {
-			return nil
-		}
-		v := make([]float64, r*c)
-		for i := range v {
-			v[i] = math.Float64frombits(binary.LittleEndian.Uint64(data[8*i:]))
-		}
-		data = data[8*len(v):]
-		return mat.NewDense(int(r), int(c), v)
+	v := make([]float64, r*c)
+	for i := range v {
+		v[i] = math.Float64frombits(binary.LittleEndian.Uint64(data[8*i:]))
 	}
-	p.First = int(h[0])
-	p.X = read(h[1], h[2])
-	if p.X == nil {
-		p.X = &mat.Dense{}
-	}
-	p.MT = read(h[3], h[4])
-	return nil
+	return mat.NewDense(int(r), int(c), v), data[8*len(v):]
 }
 
 // dims returns the shape of m, 0×0 for nil or empty.

@@ -20,7 +20,9 @@ import (
 // n = 220 is above the order from which the native solves are spread over
 // goroutines. One block per consumer makes one-column parts, which OpenBLAS
 // would solve with other kernels than Compute's many columns; the 23
-// consumers of the second shape span two solve chunks.
+// consumers of the second shape span two solve chunks. The columns of L
+// (220 of them, in chunks of 64) go the same way, each block's through
+// its binary form.
 func TestAssembleBitwise(t *testing.T) {
 	for _, tc := range []struct {
 		name          string
@@ -60,7 +62,7 @@ func testBackends(t *testing.T) []leontief.Backend {
 
 func assembleBitwise(t *testing.T, newTable func() *table.Table, backend leontief.Backend, blocks int) {
 	whole := newTable()
-	opts := Options{FlowsBySector: true, Backend: backend}
+	opts := Options{FlowsBySector: true, Backend: backend, Leontief: true}
 	want, err := Compute(whole, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -71,10 +73,15 @@ func assembleBitwise(t *testing.T, newTable func() *table.Table, backend leontie
 	}
 	rp := len(tab.Consumers)
 	var parts []*Part
+	var inverse [][]byte
 	for b := range blocks {
-		p, err := SolvePart(tab, b*rp/blocks, (b+1)*rp/blocks, b == blocks-1, Options{KeepA: true, Backend: backend})
+		lo, hi := b*rp/blocks, (b+1)*rp/blocks
+		p, err := SolvePart(tab, lo, hi, b == blocks-1, Options{KeepA: true, Backend: backend, Leontief: true})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if c0, c1 := InverseRange(tab, lo, hi); p.Inverse.First != c0 || p.Inverse.First+cols(p.Inverse.L) != c1 {
+			t.Fatalf("block %d holds columns of L from %d, %d of them; want [%d, %d)", b, p.Inverse.First, cols(p.Inverse.L), c0, c1)
 		}
 		data, err := p.MarshalBinary()
 		if err != nil {
@@ -85,11 +92,31 @@ func assembleBitwise(t *testing.T, newTable func() *table.Table, backend leontie
 			t.Fatal(err)
 		}
 		parts = append(parts, &back)
+		if data, err = p.Inverse.MarshalBinary(); err != nil {
+			t.Fatal(err)
+		}
+		inverse = append(inverse, data)
 	}
 	got, err := Assemble(tab, parts, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if got.Inverse != nil {
+		t.Error("Assemble set Result.Inverse; that is its caller's")
+	}
+	got.Inverse = InverseOfBlocks(tab.N(), func(yield func(*InverseBlock) error) error {
+		for _, data := range inverse {
+			var b InverseBlock
+			if err := b.UnmarshalBinary(data); err != nil {
+				return err
+			}
+			if err := yield(&b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	sameBits(t, "L", wholeInverse(t, got.Inverse).RawMatrix().Data, wholeInverse(t, want.Inverse).RawMatrix().Data)
 	sameBits(t, "output", got.Output, want.Output)
 	sameBits(t, "value added", got.ValueAdded, want.ValueAdded)
 	sameBits(t, "final demand", got.FinalDemand, want.FinalDemand)
@@ -117,7 +144,8 @@ func assembleBitwise(t *testing.T, newTable func() *table.Table, backend leontie
 // TestConsumerOutputsRanges solves ranges of consumers on their own and
 // compares them with the solve of all consumers, at an order (2500) where
 // OpenBLAS's dtrsm gives a column other bits when it sits elsewhere in the
-// call: the fixed chunks of consumerOutputs must hide that.
+// call: the fixed chunks of consumerOutputs must hide that. Likewise for
+// ranges of L's columns (chunks of 64) against the first 200 of them.
 func TestConsumerOutputsRanges(t *testing.T) {
 	if testing.Short() {
 		t.Skip("order 2500")
@@ -147,6 +175,13 @@ func TestConsumerOutputsRanges(t *testing.T) {
 				got := consumerOutputs(lu, yr, r[0], r[1], backend)
 				want := mat.DenseCopyOf(whole.Slice(0, n, r[0], r[1]))
 				sameBits(t, fmt.Sprintf("consumers [%d, %d)", r[0], r[1]), got.RawMatrix().Data, want.RawMatrix().Data)
+			}
+			const span = 200
+			wholeL := solveInverseBlock(lu, 0, span).L
+			for _, r := range [][2]int{{0, 1}, {63, 64}, {64, 65}, {3, 20}, {60, 70}, {64, 128}, {100, 200}, {199, 200}} {
+				got := solveInverseBlock(lu, r[0], r[1]).L
+				want := mat.DenseCopyOf(wholeL.Slice(0, n, r[0], r[1]))
+				sameBits(t, fmt.Sprintf("columns [%d, %d) of L", r[0], r[1]), got.RawMatrix().Data, want.RawMatrix().Data)
 			}
 		})
 	}

@@ -24,6 +24,11 @@ type Result struct {
 	ZeroOutput []ZeroOutput
 
 	Extensions []*Extension
+
+	// Inverse hands out L = (I - A)⁻¹ column by column; nil unless
+	// Options.Leontief asked for it (or the caller of Assemble set it, with
+	// InverseOfBlocks).
+	Inverse *Inverse
 }
 
 // ZeroOutput is one stressor of one sector with zero output.

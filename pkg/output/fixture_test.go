@@ -40,6 +40,8 @@ func (c *counter) denses(n, r, k int) []*mat.Dense {
 // CH4 (unit kg), extension water with one stressor and no units. Every
 // value differs from every other; scale multiplies them all.
 //
+// Its Leontief inverse is 4×4, handed out in two blocks of columns.
+//
 // The nulls: DISC's production, exports, net exports, value added and
 // production intensity; air CH4's consumption intensity in B; the share of
 // the group "other" in air CO2, which emits nothing.
@@ -92,11 +94,14 @@ func fixture(scale float64) (*accounts.Result, []*accounts.Groups) {
 			Share: c.denses(k, 2, 2),
 		})
 	}
+	l := c.dense(r*m, r*m)
+	res.Inverse = inverseOf(l, 3)
 	res.Extensions[0].ConsumptionIntensity.Set(1, 1, math.NaN())
 	groups[0].Share[0].Set(1, 0, math.NaN())
 	groups[0].Share[0].Set(1, 1, math.NaN())
 
 	if scale != 1 {
+		l.Scale(scale, l)
 		for i := range res.ValueAdded {
 			res.ValueAdded[i] *= scale
 			res.FinalDemand[i] *= scale
@@ -114,4 +119,33 @@ func fixture(scale float64) (*accounts.Result, []*accounts.Groups) {
 		}
 	}
 	return res, groups
+}
+
+// inverseOf returns an Inverse that hands l out in two blocks of
+// columns, split before column cut.
+func inverseOf(l *mat.Dense, cut int) *accounts.Inverse {
+	n, _ := l.Dims()
+	return accounts.InverseOfBlocks(n, func(yield func(*accounts.InverseBlock) error) error {
+		for _, b := range [][2]int{{0, cut}, {cut, n}} {
+			if err := yield(&accounts.InverseBlock{First: b[0], L: l.Slice(0, n, b[0], b[1]).(*mat.Dense)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// inverseMatrix reads all of inv into one matrix.
+func inverseMatrix(inv *accounts.Inverse) *mat.Dense {
+	n := inv.N()
+	l := mat.NewDense(n, n, nil)
+	err := inv.Each(func(first int, cols *mat.Dense) error {
+		_, w := cols.Dims()
+		l.Slice(0, n, first, first+w).(*mat.Dense).Copy(cols)
+		return nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	return l
 }

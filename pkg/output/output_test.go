@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/mrioflow/mrioflow/pkg/accounts"
 	"github.com/mrioflow/mrioflow/pkg/output"
@@ -71,6 +72,12 @@ func expect(t *testing.T, account string, res *accounts.Result, groups []*accoun
 		}
 		return i
 	}
+	m := len(res.Sectors)
+	if account == output.Leontief {
+		i := find(res.Regions, "from_region")*m + find(res.Sectors, "from_sector")
+		j := find(res.Regions, "to_region")*m + find(res.Sectors, "to_sector")
+		return map[string]float64{"value": inverseMatrix(res.Inverse).At(i, j)}
+	}
 	var names []string
 	for _, e := range res.Extensions {
 		names = append(names, e.Name)
@@ -85,7 +92,6 @@ func expect(t *testing.T, account string, res *accounts.Result, groups []*accoun
 	if got := r["unit"]; got.null != (wantUnit == "") || got.s != wantUnit {
 		t.Errorf("%s: %s/%s unit = %+v, want %q", account, e.Name, e.Stressors[s], got, wantUnit)
 	}
-	m := len(res.Sectors)
 	switch account {
 	case output.Regions:
 		c := find(res.Consumers, "region")
@@ -130,6 +136,7 @@ var wantRows = map[string]int64{
 	output.Multipliers:   3 * 2 * 2,
 	output.FlowsBySector: 3 * 2 * 2 * 3,
 	output.GroupFlows:    3 * 2 * 2,
+	output.Leontief:      4 * 4,
 }
 
 // wantNulls is the number of null numbers each account of the fixture has.
@@ -222,11 +229,16 @@ func TestSchemas(t *testing.T) {
 		{output.Multipliers, []string{"region", "sector", "direct", "total"}},
 		{output.FlowsBySector, []string{"from_region", "from_sector", "to_region", "value"}},
 		{output.GroupFlows, []string{"from_group", "to_group", "value", "share"}},
+		{output.Leontief, []string{"from_region", "from_sector", "to_region", "to_sector", "value"}},
 	}
 	var names []string
 	for _, tc := range tests {
 		names = append(names, tc.account)
 		t.Run(tc.account, func(t *testing.T) {
+			lead := lead
+			if tc.account == output.Leontief { // L is not per stressor
+				lead = nil
+			}
 			sc := output.Schema(tc.account)
 			var got []string
 			for _, f := range sc.Fields() {
@@ -324,6 +336,24 @@ func TestEncodeErrors(t *testing.T) {
 	infiniteVA, _ := fixture(1)
 	infiniteVA.ValueAdded[1] = math.Inf(1)
 	good, _ := fixture(1)
+	noInverse, _ := fixture(1)
+	noInverse.Inverse = nil
+	infiniteL, _ := fixture(1)
+	l := inverseMatrix(infiniteL.Inverse)
+	l.Set(2, 1, math.Inf(1))
+	infiniteL.Inverse = inverseOf(l, 3)
+	errBlocks := errors.New("block 2 is gone")
+	failingL, _ := fixture(1)
+	failingL.Inverse = accounts.InverseOfBlocks(4, func(yield func(*accounts.InverseBlock) error) error {
+		if err := yield(&accounts.InverseBlock{First: 0, L: mat.NewDense(4, 1, nil)}); err != nil {
+			return err
+		}
+		return errBlocks
+	})
+	shortL, _ := fixture(1)
+	shortL.Inverse = accounts.InverseOfBlocks(4, func(yield func(*accounts.InverseBlock) error) error {
+		return yield(&accounts.InverseBlock{First: 0, L: mat.NewDense(4, 3, nil)})
+	})
 	tests := []struct {
 		name    string
 		account string
@@ -341,6 +371,11 @@ func TestEncodeErrors(t *testing.T) {
 			[]string{`extension "air"`, `stressor "CH4"`, `from_region "B"`, `to_region "DISC"`, "value is -Inf"}},
 		{"infinite value added", output.Regions, output.Parquet, infiniteVA, groups,
 			[]string{`stressor "CO2"`, `region "B"`, "value_added is +Inf"}},
+		{"no Leontief inverse", output.Leontief, output.Arrow, noInverse, groups, []string{"leontief", "Options.Leontief"}},
+		{"infinite L", output.Leontief, output.Parquet, infiniteL, groups,
+			[]string{`from_region "B"`, `from_sector "s1"`, `to_region "A"`, `to_sector "s2"`, "value is +Inf"}},
+		{"blocks of L fail", output.Leontief, output.Arrow, failingL, groups, []string{errBlocks.Error()}},
+		{"blocks of L fall short", output.Leontief, output.Arrow, shortL, groups, []string{"cover 3 of 4 columns"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

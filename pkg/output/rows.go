@@ -13,7 +13,8 @@ type filler func(w *Writer, res *accounts.Result, groups []*accounts.Groups) err
 
 // fillers holds one filler per account. Each writes rows in the order of
 // its key columns: extension, stressor, then the account's own labels in
-// the order the Result holds them.
+// the order the Result holds them; leontief, which has neither extension
+// nor stressor, column by column of L.
 var fillers = map[string]filler{
 	Regions:       fillRegions,
 	Flows:         fillFlows,
@@ -21,6 +22,7 @@ var fillers = map[string]filler{
 	Multipliers:   fillMultipliers,
 	FlowsBySector: fillFlowsBySector,
 	GroupFlows:    fillGroups,
+	Leontief:      fillLeontief,
 }
 
 // Columns after the lead (extension, stressor, unit) start here.
@@ -228,4 +230,34 @@ func fillGroups(w *Writer, res *accounts.Result, groups []*accounts.Groups) erro
 		}
 	}
 	return nil
+}
+
+// fillLeontief writes L = (I - A)⁻¹ column by column, as res.Inverse
+// solves it, so the Writer holds one chunk of L and one record batch of
+// rows at a time.
+func fillLeontief(w *Writer, res *accounts.Result, _ []*accounts.Groups) error {
+	if res.Inverse == nil {
+		return fmt.Errorf("output: %s: the Result holds no Leontief inverse (accounts.Options.Leontief was not set)", Leontief)
+	}
+	m := len(res.Sectors)
+	n := len(res.Regions) * m
+	mustLen("Leontief inverse", res.Inverse.N(), n)
+	return res.Inverse.Each(func(first int, cols *mat.Dense) error {
+		raw := cols.RawMatrix()
+		for c := range raw.Cols {
+			j := first + c
+			toRegion, toSector := res.Regions[j/m], res.Sectors[j%m]
+			for i := range n {
+				w.str(0, res.Regions[i/m])
+				w.str(1, res.Sectors[i%m])
+				w.str(2, toRegion)
+				w.str(3, toSector)
+				w.num(4, raw.Data[i*raw.Stride+c])
+				if err := w.endRow(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }

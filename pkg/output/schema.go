@@ -16,6 +16,10 @@ const (
 	FlowsBySector = "flows_by_sector"
 	GroupFlows    = "groups"
 
+	// Leontief is the Leontief inverse L = (I - A)⁻¹ itself, n² rows:
+	// only on request.
+	Leontief = "leontief"
+
 	// Summary is the account of a Monte Carlo scenario: statistics of
 	// the regional accounts and flows over its draws. It is written from
 	// summary rows (EncodeSummary, Writer.WriteSummary), not from a
@@ -148,6 +152,18 @@ var catalogue = []*account{
 			number("value", "stressor released in from_group for the final demand of to_group"),
 			number("share", "value divided by all that from_group releases; null where from_group releases nothing"),
 		),
+	},
+	{
+		name: Leontief,
+		doc: "Leontief inverse L = (I - A)^-1 (MATH.md 3), pymrio's L: one row per entry L[i, j], " +
+			"column by column of L; n² rows, written only on request.",
+		columns: []column{
+			text("from_region", "region of the producing sector, row i of L"),
+			text("from_sector", "producing sector, row i of L, whose output the value is"),
+			text("to_region", "region of the product delivered to final demand, column j of L"),
+			text("to_sector", "product delivered to final demand, column j of L"),
+			number("value", "output of from_sector in from_region, direct and indirect, that one unit of final demand for to_sector of to_region calls for (L[i, j])"),
+		},
 	},
 }
 

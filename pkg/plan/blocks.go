@@ -17,6 +17,10 @@ const (
 	// AccountSolve is a block's partial output: accounts.Part in binary
 	// form, at BlockKey.
 	AccountSolve = "solve"
+	// AccountInverse is a block's columns of the Leontief inverse, when
+	// the job asks for it: accounts.InverseBlock in binary form, at
+	// InverseKey.
+	AccountInverse = "inverse"
 )
 
 // ConsumerBlock names block b (from 0) of count blocks of a year's
@@ -61,6 +65,12 @@ func BlockKey(job, year, scenario, block string) string {
 	return path.Join(job, "year="+year, "scenario="+scenario, "blocks", block+".bin")
 }
 
+// InverseKey is the store key of a block's columns of the Leontief
+// inverse: <job>/year=<year>/scenario=<scenario>/blocks/<block>.leontief.bin.
+func InverseKey(job, year, scenario, block string) string {
+	return path.Join(job, "year="+year, "scenario="+scenario, "blocks", block+".leontief.bin")
+}
+
 // Merge is one split (year, scenario) whose blocks are all final: the
 // partial outputs of its blocks, in block order, when every block is done.
 type Merge struct {
@@ -68,6 +78,10 @@ type Merge struct {
 	// Parts are the blocks' partial outputs in block order; nil when a
 	// block failed.
 	Parts []Output
+	// Inverse are the blocks' columns of the Leontief inverse in block
+	// order, which is column order; nil when the job does not ask for
+	// it or a block failed.
+	Inverse []Output
 	// Failed names the first block that failed, if one did.
 	Failed string
 }
@@ -80,8 +94,11 @@ func (m *Manifest) Merges() []Merge {
 	for _, set := range m.finalBlocks(MergeBlock, func(b string) bool { _, _, ok := ParseConsumerBlock(b); return ok }) {
 		mg := Merge{Year: set.year, Scenario: set.scenario, Failed: set.failed}
 		for _, o := range set.outputs {
-			if o.Account == AccountSolve {
+			switch o.Account {
+			case AccountSolve:
 				mg.Parts = append(mg.Parts, o.Output)
+			case AccountInverse:
+				mg.Inverse = append(mg.Inverse, o.Output)
 			}
 		}
 		out = append(out, mg)

@@ -105,7 +105,8 @@ func TestMakeBlocksPerYear(t *testing.T) {
 }
 
 // TestMerges reports the blocks out of order and checks that the merge
-// lists the parts in block order, only once all are final.
+// lists the parts, and the columns of L, in block order, only once all
+// are final.
 func TestMerges(t *testing.T) {
 	tasks, err := plan.Make(splitJob(), plan.Options{Run: "r", BlocksPerYear: 3, DrawsPerTask: 10})
 	if err != nil {
@@ -116,7 +117,10 @@ func TestMerges(t *testing.T) {
 		id := fmt.Sprintf("j/%s/base/%s", year, block)
 		r := plan.Report{Task: id, Run: "r", Year: year, Scenario: "base", Block: block, Status: status}
 		if status == plan.Done {
-			r.Outputs = []plan.Output{{Account: plan.AccountSolve, Key: plan.BlockKey("j", year, "base", block)}}
+			r.Outputs = []plan.Output{
+				{Account: plan.AccountSolve, Key: plan.BlockKey("j", year, "base", block)},
+				{Account: plan.AccountInverse, Key: plan.InverseKey("j", year, "base", block)},
+			}
 		} else {
 			r.Error = "boom"
 		}
@@ -145,7 +149,15 @@ func TestMerges(t *testing.T) {
 	if strings.Join(keys, " ") != want {
 		t.Errorf("parts\n%s\nwant\n%s", strings.Join(keys, " "), want)
 	}
-	if got[1].Failed != "j/2011/base/consumers-2-of-3" || got[1].Parts != nil {
+	keys = nil
+	for _, p := range got[0].Inverse {
+		keys = append(keys, p.Key)
+	}
+	want = "j/year=2010/scenario=base/blocks/consumers-1-of-3.leontief.bin j/year=2010/scenario=base/blocks/consumers-2-of-3.leontief.bin j/year=2010/scenario=base/blocks/consumers-3-of-3.leontief.bin"
+	if strings.Join(keys, " ") != want {
+		t.Errorf("columns of L\n%s\nwant\n%s", strings.Join(keys, " "), want)
+	}
+	if got[1].Failed != "j/2011/base/consumers-2-of-3" || got[1].Parts != nil || got[1].Inverse != nil {
 		t.Errorf("2011: %+v, want failed at block 2 with no parts", got[1])
 	}
 	m.AddMerge("2010", "base", "c", []plan.Output{{Account: "regions", Key: "k"}}, 1e-9, plan.Timings{}, nil)

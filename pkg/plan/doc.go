@@ -42,10 +42,12 @@
 //   - With Options.BlocksPerYear > 1 a (year, scenario) that is not Monte
 //     Carlo gives that many tasks over blocks of consumers
 //     (ConsumerBlock, "consumers-1-of-3"), each storing a part at
-//     BlockKey; the plan names blocks by count, not by consumers, because
+//     BlockKey, and its columns of the Leontief inverse at InverseKey when
+//     the job asks for leontief; the plan names blocks by count, not by consumers, because
 //     it is made before any table is read (ConsumerRange cuts them once a
 //     worker knows R'). The merge is no task either: Manifest.Merges
-//     lists the pairs whose blocks are all final, parts in block order
+//     lists the pairs whose blocks are all final, parts (and columns of
+//     L) in block order
 //     whatever order the reports came in, and AddMerge records it, block
 //     "merge" (MergeID), or ReuseMerge carries an earlier run's over. A
 //     merge has no digest of its own: its blocks' digests cover its

@@ -47,6 +47,9 @@ func TestTaskDigest(t *testing.T) {
 		}, "1", false},
 		{"stressors", func(j *spec.Job, _ *plan.Input) { j.Stressors = []string{"CO2"} }, "1", false},
 		{"accounts", func(j *spec.Job, _ *plan.Input) { j.Accounts = []string{"regions"} }, "1", false},
+		{"leontief added", func(j *spec.Job, _ *plan.Input) {
+			j.Accounts = append(spec.DefaultAccounts(), spec.AccountLeontief)
+		}, "1", false},
 		{"groups", func(j *spec.Job, _ *plan.Input) { j.Groups = spec.Groups{{Name: "g", Regions: []string{"r"}}} }, "1", false},
 		{"output format", func(j *spec.Job, _ *plan.Input) { j.OutputFormat = spec.OutputParquet }, "1", false},
 		{"schema version", func(*spec.Job, *plan.Input) {}, "2", false},

@@ -11,26 +11,30 @@ import (
 	"github.com/mrioflow/mrioflow/pkg/plan"
 	"github.com/mrioflow/mrioflow/pkg/scenario"
 	"github.com/mrioflow/mrioflow/pkg/spec"
+	"github.com/mrioflow/mrioflow/pkg/store"
 )
 
 // runConsumers carries out block b of count blocks of a year's consumers
 // (plan.ConsumerBlock): the year's table (a copy of the cached one), the
 // scenario's shocks, its own factorization of I - A, the solves for the
 // block's consumers only, and for the multipliers too in block 0, stored
-// as an accounts.Part at plan.BlockKey. The accounts themselves are the
-// merge's (Runner.Merge).
-func (r *Runner) runConsumers(ctx context.Context, task plan.Task, tb spec.Table, sc spec.Scenario, stressors []string, b, count int) (plan.Report, error) {
+// as an accounts.Part at plan.BlockKey. When the job asks for leontief,
+// the block's columns of L (accounts.InverseRange) are stored too, at
+// plan.InverseKey; both objects or neither. The accounts themselves are
+// the merge's (Runner.Merge).
+func (r *Runner) runConsumers(ctx context.Context, task plan.Task, job *spec.Job, tb spec.Table, sc spec.Scenario, b, count int) (plan.Report, error) {
 	rep := plan.NewReport(task)
 	fail := func(step string, err error) (plan.Report, error) {
 		return rep, &TaskError{Year: task.Year, Scenario: task.Scenario, Step: step, Err: err}
 	}
-	t, step, err := r.begin(ctx, task, tb, sc, stressors, 0, b == 0, &rep) // warnings once per (year, scenario)
+	t, step, err := r.begin(ctx, task, tb, sc, job.Stressors, 0, b == 0, &rep) // warnings once per (year, scenario)
 	if err != nil {
 		return fail(step, err)
 	}
 	start := time.Now()
 	lo, hi := plan.ConsumerRange(b, count, len(t.Consumers))
-	part, err := accounts.SolvePart(t, lo, hi, b == 0, accounts.Options{Backend: r.opts.Backend})
+	opts := computeOptions(job, r.opts)
+	part, err := accounts.SolvePart(t, lo, hi, b == 0, accounts.Options{Backend: opts.Backend, Leontief: opts.Leontief})
 	if err != nil {
 		return fail("solve", err)
 	}
@@ -48,11 +52,22 @@ func (r *Runner) runConsumers(ctx context.Context, task plan.Task, tb spec.Table
 	if err != nil {
 		return fail("write", err)
 	}
-	out, err := put(ctx, st, plan.BlockKey(task.Job, task.Year, task.Scenario, task.Block), plan.AccountSolve, data, int64(hi-lo))
-	if err != nil {
+	outs := []plan.Output{newOutput(plan.BlockKey(task.Job, task.Year, task.Scenario, task.Block), plan.AccountSolve, data, int64(hi-lo))}
+	all := [][]byte{data}
+	if part.Inverse != nil {
+		c0, c1 := accounts.InverseRange(t, lo, hi)
+		data, err := part.Inverse.MarshalBinary()
+		if err != nil {
+			return fail("write", err)
+		}
+		part.Inverse = nil // the bytes are all the put needs
+		outs = append(outs, newOutput(plan.InverseKey(task.Job, task.Year, task.Scenario, task.Block), plan.AccountInverse, data, int64(c1-c0)))
+		all = append(all, data)
+	}
+	if err := putAll(ctx, st, outs, all); err != nil {
 		return fail("write", err)
 	}
-	rep.Outputs = []plan.Output{out}
+	rep.Outputs = outs
 	rep.Timings.Write = time.Since(start).Seconds()
 	return rep, nil
 }
@@ -125,9 +140,13 @@ func (r *Runner) merge(ctx context.Context, task plan.Task, mg plan.Merge) ([]pl
 	if err := scenario.Apply(t, shocks(sc)); err != nil {
 		return fail("scenario", err)
 	}
-	res, err := accounts.Assemble(t, parts, computeOptions(job, r.opts))
+	opts := computeOptions(job, r.opts)
+	res, err := accounts.Assemble(t, parts, opts)
 	if err != nil {
 		return fail("merge", err)
+	}
+	if opts.Leontief {
+		res.Inverse = accounts.InverseOfBlocks(t.N(), inverseBlocks(ctx, st, mg.Inverse))
 	}
 	groups, err := jobGroups(res, job)
 	if err != nil {
@@ -138,4 +157,26 @@ func (r *Runner) merge(ctx context.Context, task plan.Task, mg plan.Merge) ([]pl
 		return fail("write", err)
 	}
 	return outs, res, nil
+}
+
+// inverseBlocks reads the blocks' columns of L, outs in column order, one
+// at a time as the writer asks for them (accounts.InverseOfBlocks), each
+// checked against the SHA-256 its block reported.
+func inverseBlocks(ctx context.Context, st store.Store, outs []plan.Output) func(yield func(*accounts.InverseBlock) error) error {
+	return func(yield func(*accounts.InverseBlock) error) error {
+		for _, o := range outs {
+			data, err := getChecked(ctx, st, o)
+			if err != nil {
+				return err
+			}
+			var b accounts.InverseBlock
+			if err := b.UnmarshalBinary(data); err != nil {
+				return fmt.Errorf("%s: %w", o.Key, err)
+			}
+			if err := yield(&b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }

@@ -136,8 +136,13 @@ func put(ctx context.Context, st store.Store, key, account string, data []byte, 
 	if err := st.Put(ctx, key, data); err != nil {
 		return plan.Output{}, storeError(err)
 	}
+	return newOutput(key, account, data, rows), nil
+}
+
+// newOutput is the record of data written at key.
+func newOutput(key, account string, data []byte, rows int64) plan.Output {
 	sum := sha256.Sum256(data)
-	return plan.Output{Account: account, Key: key, Rows: rows, Bytes: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}, nil
+	return plan.Output{Account: account, Key: key, Rows: rows, Bytes: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}
 }
 
 // tableUnits lists the unit of every stressor of t.

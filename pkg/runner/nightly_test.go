@@ -273,6 +273,25 @@ func TestNightlyRecomputation(t *testing.T) {
 			t.Errorf("same tables again: %d rows flagged of %d tasks, want 0 of 4", rep.Flagged, len(rep.Tasks))
 		}
 	})
+
+	// A job that asks for the Leontief inverse as well reuses none of the
+	// tasks computed without it: the accounts are in the digest.
+	t.Run("leontief asked for", func(t *testing.T) {
+		n.j.Accounts = append(n.j.Accounts, spec.AccountLeontief)
+		m, ran := n.run(t, runner.CoordinateOptions{})
+		if len(ran) != 4 || m.Reused() != 0 {
+			t.Fatalf("computed %v, reused %d; want all 4 computed", ran, m.Reused())
+		}
+		written := 0
+		for _, o := range m.Outputs {
+			if o.Account == spec.AccountLeontief && !o.Reused {
+				written++
+			}
+		}
+		if written != 4 {
+			t.Errorf("%d leontief files written, want one per task (4)", written)
+		}
+	})
 }
 
 // TestNightlySplit runs the job whole, then split into 3 blocks of

@@ -2,8 +2,6 @@ package runner
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -131,7 +129,7 @@ func (r *Runner) Run(ctx context.Context, task plan.Task) (plan.Report, error) {
 		return r.runDraws(ctx, task, tb, sc, job.Stressors, first, count)
 	}
 	if b, count, ok := plan.ParseConsumerBlock(task.Block); ok {
-		return r.runConsumers(ctx, task, tb, sc, job.Stressors, b, count)
+		return r.runConsumers(ctx, task, job, tb, sc, b, count)
 	}
 
 	t, step, err := r.begin(ctx, task, tb, sc, job.Stressors, usesPerYear(job), true, &rep)
@@ -220,6 +218,7 @@ func (r *Runner) solve(t *table.Table, job *spec.Job) (*accounts.Result, []*acco
 func computeOptions(job *spec.Job, opts Options) accounts.Options {
 	return accounts.Options{
 		FlowsBySector: slices.Contains(job.Accounts, spec.AccountFlowsBySector),
+		Leontief:      slices.Contains(job.Accounts, spec.AccountLeontief),
 		Backend:       opts.Backend,
 	}
 }
@@ -241,8 +240,10 @@ func jobGroups(res *accounts.Result, job *spec.Job) ([]*accounts.Groups, error) 
 // left half written; they stop after a minute without progress.
 //
 // TODO(memory): every encoded account is held at once; at n = 9800 the
-// flows by sector are the bulk. Writing them to temporary objects and
-// renaming them would hold one at a time.
+// flows by sector, and the Leontief inverse when asked for (24 bytes a
+// row as Arrow, 2.3 GB; 8 as Parquet), are the bulk. Writing them to
+// temporary objects and renaming them, or streaming a put while the
+// writer fills it, would hold one at a time, or none.
 func (r *Runner) write(ctx context.Context, task plan.Task, accts []string, format output.Format, res *accounts.Result, groups []*accounts.Groups) ([]plan.Output, error) {
 	st, err := r.store(ctx, task.Output)
 	if err != nil {
@@ -258,12 +259,8 @@ func (r *Runner) write(ctx context.Context, task plan.Task, accts []string, form
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		sum := sha256.Sum256(b)
 		data[i] = b
-		outs[i] = plan.Output{
-			Account: acct, Key: path.Join(task.Job, output.Key(task.Year, task.Scenario, acct, format)),
-			Rows: rows, Bytes: int64(len(b)), SHA256: hex.EncodeToString(sum[:]),
-		}
+		outs[i] = newOutput(path.Join(task.Job, output.Key(task.Year, task.Scenario, acct, format)), acct, b, rows)
 	}
 	return outs, putAll(ctx, st, outs, data)
 }

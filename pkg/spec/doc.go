@@ -45,6 +45,9 @@
 //     libraries, so do not round-trip Groups through map types.
 //   - An empty list (accounts: []) is an error rather than "the default":
 //     leave the key out instead.
+//   - flows_by_sector (n R' values per stressor) and leontief (the
+//     Leontief inverse, n² values: 96 million at n = 9800) are never in
+//     the defaults; a job lists them to get them.
 //   - Format names are known to this package through a list of its own
 //     (Formats, RegisterFormat), since it does not import package formats.
 //     A test in package formats keeps the two equal.

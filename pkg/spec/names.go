@@ -13,6 +13,7 @@ const (
 	AccountMultipliers   = "multipliers"     // S and M = S L (MATH.md 5)
 	AccountFlowsBySector = "flows_by_sector" // E[s; (p, i), r], large: n x R' per stressor
 	AccountGroups        = "groups"          // group-to-group flows (MATH.md 13); needs groups
+	AccountLeontief      = "leontief"        // L = (I - A)^-1 itself (MATH.md 3), large: n² rows
 )
 
 // The output formats.
@@ -42,7 +43,7 @@ const BaselineScenario = "baseline"
 var (
 	knownAccounts = []string{
 		AccountRegions, AccountFlows, AccountFootprints, AccountMultipliers,
-		AccountFlowsBySector, AccountGroups,
+		AccountFlowsBySector, AccountGroups, AccountLeontief,
 	}
 	defaultAccounts = []string{AccountRegions, AccountFlows, AccountFootprints, AccountMultipliers}
 	knownOutputs    = []string{OutputArrow, OutputParquet}

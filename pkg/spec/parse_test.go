@@ -4,6 +4,7 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -161,6 +162,8 @@ func TestParseErrors(t *testing.T) {
 			`spec: job.yaml line 5: stressors[2]: stressor "CO2" is given twice (also stressors[0])`},
 		{"unknown account", minimal + "accounts: [regions, totals]\n",
 			`spec: job.yaml line 5: accounts[1]: unknown account "totals"`},
+		{"misspelt leontief", minimal + "accounts: [leontif]\n",
+			`spec: job.yaml line 5: accounts[0]: unknown account "leontif" (known: regions, flows, footprints, multipliers, flows_by_sector, groups, leontief)`},
 		{"groups account without groups", minimal + "accounts: [groups]\n",
 			"spec: job.yaml line 5: accounts[0]: the groups account needs groups"},
 		{"region in two groups", minimal + "groups:\n  a: [r1, r2]\n  b: [r3, r2]\n",
@@ -208,6 +211,32 @@ func TestParseErrors(t *testing.T) {
 				t.Fatalf("Parse() first error\n got %q\nwant %q", e.Error(), tt.want)
 			}
 		})
+	}
+}
+
+// TestLeontiefAccount checks that a job may ask for the Leontief inverse,
+// alone or with others, and never gets it by default.
+func TestLeontiefAccount(t *testing.T) {
+	for _, tc := range []struct {
+		name, accounts string
+		want           []string
+	}{
+		{"alone", "accounts: [leontief]\n", []string{AccountLeontief}},
+		{"with others", "accounts: [regions, leontief, flows]\n", []string{AccountRegions, AccountLeontief, AccountFlows}},
+		{"default", "", DefaultAccounts()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			j, err := Parse([]byte(minimal+tc.accounts), "job.yaml", ".")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(j.Accounts, tc.want) {
+				t.Errorf("accounts = %v, want %v", j.Accounts, tc.want)
+			}
+		})
+	}
+	if slices.Contains(DefaultAccounts(), AccountLeontief) {
+		t.Errorf("DefaultAccounts() = %v holds %s", DefaultAccounts(), AccountLeontief)
 	}
 }
 

@@ -7,7 +7,7 @@ type Job struct {
 	OutputFormat string     `yaml:"output_format,omitempty" json:"output_format,omitempty"` // arrow (default) | parquet
 	Tables       []Table    `yaml:"tables" json:"tables"`
 	Stressors    []string   `yaml:"stressors,omitempty" json:"stressors,omitempty"` // empty: all
-	Accounts     []string   `yaml:"accounts,omitempty" json:"accounts,omitempty"`   // regions, flows, footprints, multipliers, flows_by_sector, groups
+	Accounts     []string   `yaml:"accounts,omitempty" json:"accounts,omitempty"`   // regions, flows, footprints, multipliers, flows_by_sector, groups, leontief
 	Groups       Groups     `yaml:"groups,omitempty" json:"groups,omitempty"`
 	Scenarios    []Scenario `yaml:"scenarios,omitempty" json:"scenarios,omitempty"`
 
