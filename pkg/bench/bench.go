@@ -244,7 +244,7 @@ func runChild(ctx context.Context, exe string, order childOrder) (Result, error)
 	}
 	res := reply.Result
 	if res.PeakRSS == 0 && cmd.ProcessState != nil {
-		res.PeakRSS = childPeak(cmd.ProcessState)
+		res.PeakRSS = ChildPeak(cmd.ProcessState)
 	}
 	return res, nil
 }

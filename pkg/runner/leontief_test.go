@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mrioflow/mrioflow/pkg/accounts"
+	"github.com/mrioflow/mrioflow/pkg/bench"
 	"github.com/mrioflow/mrioflow/pkg/formats"
 	"github.com/mrioflow/mrioflow/pkg/leontief"
 	"github.com/mrioflow/mrioflow/pkg/output"
@@ -184,7 +185,7 @@ func TestMeasureLeontief(t *testing.T) {
 					t.Fatalf("%s %s: no measurement in\n%s", backend, how, out)
 				}
 				line, _, _ = strings.Cut(line, "\n")
-				t.Logf("%6d  %-7s  %-14s %s  %8.0f", n, backend, how, line, float64(childPeak(cmd.ProcessState))/1e6)
+				t.Logf("%6d  %-7s  %-14s %s  %8.0f", n, backend, how, line, float64(bench.ChildPeak(cmd.ProcessState))/1e6)
 			}
 		}
 	}
