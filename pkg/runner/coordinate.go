@@ -632,7 +632,8 @@ func (c *coordination) warnRun(ctx context.Context, m *plan.Manifest) {
 
 // staleKeys lists the objects under the job's folder in st that tasks
 // do not write: their account files, and the parts of blocks of
-// consumers (those of another number of blocks are stale). Below a Monte Carlo scenario's folder every object is
+// consumers and, with the leontief account, their columns of L (those
+// of another number of blocks are stale). Below a Monte Carlo scenario's folder every object is
 // taken as the run's: its blocks write parts whose names depend on how
 // the draws are split.
 func staleKeys(ctx context.Context, st store.Store, tasks []plan.Task) ([]string, error) {
@@ -653,6 +654,9 @@ func staleKeys(ctx context.Context, st store.Store, tasks []plan.Task) ([]string
 	for _, t := range tasks {
 		if _, _, ok := plan.ParseConsumerBlock(t.Block); ok {
 			planned[plan.BlockKey(t.Job, t.Year, t.Scenario, t.Block)] = true
+			if slices.Contains(job.Accounts, spec.AccountLeontief) {
+				planned[plan.InverseKey(t.Job, t.Year, t.Scenario, t.Block)] = true
+			}
 		}
 		for _, acct := range job.Accounts {
 			key := path.Join(t.Job, output.Key(t.Year, t.Scenario, acct, format))

@@ -408,3 +408,22 @@ func TestNightlySplit(t *testing.T) {
 		}
 	})
 }
+
+// TestNightlySplitLeontief runs a split job that asks for the Leontief
+// inverse twice: the second run reuses every block and merge, and the
+// blocks' columns of L (blocks/*.leontief.bin), outputs of the reused
+// blocks, are not reported as stale.
+func TestNightlySplitLeontief(t *testing.T) {
+	n := newNightly(t)
+	n.j.Accounts = append(n.j.Accounts, spec.AccountLeontief)
+	split := runner.CoordinateOptions{BlocksPerYear: 3}
+	first, _ := n.run(t, split)
+	m, ran := n.run(t, split)
+	if len(ran) != 0 || m.Reused() != 16 {
+		t.Fatalf("computed %v, reused %d; want none computed, 12 blocks and 4 merges reused", ran, m.Reused())
+	}
+	n.checkReusedAll(t, m, first)
+	if stale := warningsOf(m, plan.Stale); len(stale) != 0 {
+		t.Errorf("%d stale objects, want none (the blocks' parts and columns of L are the run's): %v", len(stale), stale)
+	}
+}
