@@ -209,7 +209,7 @@ func TestEora26BadInput(t *testing.T) {
 		}, nil, "<dir>: unexpected layout: Eora26 files of 2015_bp, 2016_bp; choose with the options year and price", ErrLayout},
 		{"a column too many", func(t *testing.T, dir string) {
 			edit(t, filepath.Join(dir, "Eora26_2015_bp_T.txt"), "\n", "\t0\n")
-		}, nil, "<dir>/Eora26_2015_bp_T.txt line 2: ragged row: 5 cells, want 6 as on line 1", ErrRagged},
+		}, nil, "<dir>/Eora26_2015_bp_T.txt line 2 column 6: ragged row: 5 cells, want 6 as on line 1", ErrRagged},
 		{"labels do not fit", func(t *testing.T, dir string) {
 			edit(t, filepath.Join(dir, "labels_Q.txt"), "\n", "\nSecond (kg)\tTotal\t\n")
 		}, nil, "<dir>/Eora26_2015_bp_Q.txt: unexpected layout: 1 rows and 5 columns; labels_Q.txt names 2 rows and labels_T.txt 5 columns", ErrLayout},

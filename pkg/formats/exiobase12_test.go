@@ -70,7 +70,7 @@ func TestExiobase12BadInput(t *testing.T) {
 			"<dir>: file does not exist: no file like ^mrFinalDemand.*\\.txt$", nil},
 		{"unit column missing", func(t *testing.T, dir string) {
 			edit(t, filepath.Join(dir, "mrIot.txt"), "\t\t\treg1", "\t\treg1")
-		}, nil, "mrIot.txt line 2: ragged row: 51 cells, want 50 as on line 1", ErrRagged},
+		}, nil, "mrIot.txt line 2 column 51: ragged row: 51 cells, want 50 as on line 1", ErrRagged},
 		{"two files of a kind", func(t *testing.T, dir string) {
 			write(t, filepath.Join(dir, "mrEmissions_copy.txt"), "x")
 		}, nil, "<dir>: unexpected layout: two files for ^mrEmissions.*\\.txt$", ErrLayout},

@@ -184,7 +184,7 @@ func TestReadFrameBare(t *testing.T) {
 		{"two rows", "1\t2\n3\t4\n", []float64{1, 2, 3, 4}, ""},
 		{"blank lines", "\n1\t2\n\n3\t4", []float64{1, 2, 3, 4}, ""},
 		{"empty", "\n\n", nil, "formats: f: unexpected layout: no data rows"},
-		{"ragged", "1\t2\n3\n", nil, "formats: f line 2: ragged row: 1 cells, want 2 as on line 1"},
+		{"ragged", "1\t2\n3\n", nil, "formats: f line 2 column 2: ragged row: 1 cells, want 2 as on line 1"},
 		{"bad", "1\t2\n3\tx\n", nil, `formats: f line 2 column 2: not a number: "x"`},
 	}
 	for _, tt := range tests {

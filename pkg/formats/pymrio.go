@@ -426,13 +426,14 @@ func (r *pymrioReader) units(ext *table.Extension, p *pymrioParams, indexCols in
 }
 
 // byAxes returns the frame's matrix with rows and columns ordered by the
-// axes given, keyed by their joined parts.
+// axes given, keyed by their joined parts; a column the frame lacks is
+// reported at the line of its header.
 func byAxes(f *frame, rows, cols *axis) (*mat.Dense, error) {
 	rowPerm, err := f.rowSide(joined).orderBy(rows)
 	if err != nil {
 		return nil, err
 	}
-	colPerm, err := f.colSide(joined).orderBy(cols)
+	colPerm, err := f.colSide(joined).matchColumns(cols)
 	if err != nil {
 		return nil, err
 	}

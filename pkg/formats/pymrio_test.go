@@ -209,7 +209,7 @@ func TestPymrioBadInput(t *testing.T) {
 			want: []string{"formats: <dir>/file_parameters.json: no such file"}, kind: fs.ErrNotExist},
 		{name: "ragged row", change: func(t *testing.T, dir string) {
 			edit(t, filepath.Join(dir, "Z.txt"), "r1\tb\t3\t8\t2\t4", "r1\tb\t3\t8\t2")
-		}, want: []string{"formats: <dir>/Z.txt line 5: ragged row: 5 cells, want 6 as on line 1"}, kind: ErrRagged},
+		}, want: []string{"formats: <dir>/Z.txt line 5 column 6: ragged row: 5 cells, want 6 as on line 1"}, kind: ErrRagged},
 		{name: "non-numeric cell", change: func(t *testing.T, dir string) {
 			edit(t, filepath.Join(dir, "Y.txt"), "r2\ta\t6\t1", "r2\ta\t6\tone")
 		}, want: []string{`formats: <dir>/Y.txt line 6 column 4: not a number: "one" (row "r2/a", column "r1/gov")`}, kind: ErrNotNumber},

@@ -55,8 +55,10 @@ func readFile(file string, l layout, rowsHint int) (*frame, error) {
 	return readFrame(fh, file, l, rowsHint)
 }
 
+// ragged reports a record of got cells where want were expected, at the
+// first cell missing or the first one too many.
 func ragged(file string, line, got, want, firstLine int) error {
-	return &ParseError{File: file, Line: line,
+	return &ParseError{File: file, Line: line, Column: min(got, want) + 1,
 		Err: fmt.Errorf("%w: %d cells, want %d as on line %d", ErrRagged, got, want, firstLine)}
 }
 

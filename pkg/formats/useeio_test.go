@@ -104,7 +104,7 @@ func TestUseeioBadInput(t *testing.T) {
 			want:   []string{"formats: <dir>/DemandVectors_with_ExpRes.csv: no such file or directory"}, kind: fs.ErrNotExist},
 		{name: "ragged row", change: func(t *testing.T, dir string) {
 			edit(t, filepath.Join(dir, "B.csv"), "0.4,1.5", "0.4")
-		}, want: []string{"formats: <dir>/B.csv line 2: ragged row: 4 cells, want 5 as on line 1"}, kind: ErrRagged},
+		}, want: []string{"formats: <dir>/B.csv line 2 column 5: ragged row: 4 cells, want 5 as on line 1"}, kind: ErrRagged},
 		{name: "non-numeric cell", change: func(t *testing.T, dir string) {
 			edit(t, filepath.Join(dir, "q.csv"), "11/US-GA,100", "11/US-GA,100a")
 		}, want: []string{`formats: <dir>/q.csv line 3 column 2: not a number: "100a" (row "11/US-GA", column "q")`}, kind: ErrNotNumber},

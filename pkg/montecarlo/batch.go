@@ -126,7 +126,7 @@ func (e *Engine) drawBatch(b int, sc *batchScratch, outs [][]float64) {
 		copy(out[:rp], o.va)
 		copy(out[rp:2*rp], o.fd)
 		st := Stream{Seed: e.mc.Seed, Year: e.opts.Year, Scenario: e.opts.Scenario, Draw: b*bt.size + i}
-		newFactors(st, "S", 0, e.mc.Sigma.S).fill(sc.fac)
+		o.fill(st, e.mc.Sigma.S, sc.fac)
 		for i, p := range sc.pos {
 			v := o.selVal[i]
 			rows[p] = v*sc.fac[i] - v

@@ -16,7 +16,8 @@ import (
 // stressors, on the system LAPACK where there is one, and reports the
 // cost of one draw as a fraction of one factorization of the same I - A
 // measured in the same run (per-LU), with draws spread over the Engine's
-// default workers.
+// default workers. S-only-table draws S with a matrix of per-entry
+// sigmas (the same σ everywhere) instead of one number.
 func BenchmarkDraw(b *testing.B) {
 	be, _ := leontief.Auto()
 	for _, m := range []int{20, 100} {
@@ -26,16 +27,21 @@ func BenchmarkDraw(b *testing.B) {
 		for _, tc := range []struct {
 			kind  string
 			sigma scenario.Sigma
+			table bool // the sigma as a matrix of it
 			// sector selects about 1 % of the columns for the low-rank kind
 			region, sector string
 		}{
-			{"S-only", scenario.Sigma{S: 0.2}, "", ""},
-			{"Y-resolve", scenario.Sigma{Y: 0.05}, "", ""},
-			{"A-low-rank", scenario.Sigma{A: 0.1}, "r0", "s0?"},
-			{"A-refactorize", scenario.Sigma{A: 0.1}, "", ""},
+			{"S-only", scenario.Sigma{S: 0.2}, false, "", ""},
+			{"S-only-table", scenario.Sigma{S: 0.2}, true, "", ""},
+			{"Y-resolve", scenario.Sigma{Y: 0.05}, false, "", ""},
+			{"A-low-rank", scenario.Sigma{A: 0.1}, false, "r0", "s0?"},
+			{"A-refactorize", scenario.Sigma{A: 0.1}, false, "", ""},
 		} {
 			b.Run(fmt.Sprintf("n=%d/%s", n, tc.kind), func(b *testing.B) {
 				mc := scenario.MonteCarlo{Draws: 1 << 30, Seed: 1, Sigma: tc.sigma, Region: tc.region, Sector: tc.sector}
+				if tc.table {
+					mc.Sigma = perEntry(base, tc.sigma)
+				}
 				e, err := New(base.Clone(), mc, Options{Backend: be})
 				if err != nil {
 					b.Fatal(err)

@@ -6,8 +6,10 @@
 // A draw multiplies each selected non-zero entry of S, Y and A by its own
 // lognormal factor of mean one,
 //
-//	f = exp(σ z - σ²/2),   z standard normal, σ per target,
+//	f = exp(σ z - σ²/2),   z standard normal, σ per target or per entry,
 //
+// (scenario.Sigma: a number per target, or a matrix of σ the shape of
+// the target's; an entry whose own σ is 0 stays fixed),
 // and Perturb is the definition of it: the accounts of a draw are those of
 // accounts.Compute on the table that Perturb leaves. An Engine computes the
 // same numbers (to 1e-10 relative) while reusing what the draws share,
@@ -49,7 +51,12 @@
 //   - A draw that varies A or Y drops the table's x, as a shock does: value
 //     added then follows x~ of the draw, and its residual is 0.
 //   - Zero entries never vary and draw no number, so the numbers a draw
-//     uses depend on the table's pattern of zeros.
+//     uses depend on the table's pattern of zeros; so do entries whose
+//     own σ is 0. Otherwise a σ per entry takes the numbers in the same
+//     order as one σ for all, so a matrix holding one σ everywhere draws
+//     what that σ draws, to the bit (TestSigmaTableIsScalar).
+//   - With a σ per entry of A, the columns whose σ are all 0 do not
+//     count towards MaxLowRank: one varied entry is a rank-one update.
 //   - "The same to the bit" holds for the factors everywhere, for the
 //     draws on one architecture and one backend: the solves and products
 //     after the factors round differently by backend, and a system LAPACK

@@ -89,6 +89,11 @@ type Engine struct {
 	kind Kind
 	src  string
 	cols []int
+	// acols are the columns of A that vary: cols, less those whose
+	// per-entry sigmas are all 0.
+	acols []int
+	// whether some entry of S, Y, A varies
+	variesS, variesY, variesA bool
 
 	n, m, regions, consumers int
 	exts                     []*table.Extension
@@ -97,7 +102,7 @@ type Engine struct {
 	fy                       [][]float64  // per extension, F_Y by consumer, k×R' row-major
 	lu                       *leontief.LU // base factors; nil for Refactorize
 	a                        *mat.Dense   // base A, Refactorize only
-	aCols                    *mat.Dense   // base A[:, J], LowRank only
+	aCols                    *mat.Dense   // base A[:, acols], LowRank only
 	x                        *mat.Dense   // base x⁽ʳ⁾, n×R'; nil for Refactorize
 	onlyS                    *onlyS       // OnlyS only
 	batched                  *batched     // OnlyS on a system library with dgemm only
@@ -145,7 +150,12 @@ func New(t *table.Table, mc scenario.MonteCarlo, opts Options) (*Engine, error) 
 		exts: t.Extensions, y: t.Y, zero: zero,
 		regionNames: t.Regions, consumerNames: t.Consumers, sectorNames: t.Sectors,
 	}
-	e.kind = kindOf(mc, len(cols), n, opts.MaxLowRank)
+	e.variesS, e.variesY, e.variesA = mc.Sigma.VariesS(), mc.Sigma.VariesY(), mc.Sigma.VariesA()
+	e.acols = cols
+	if mc.Sigma.PerA != nil {
+		e.acols = variedColumns(mc.Sigma.PerA, cols)
+	}
+	e.kind = kindOf(e.variesY, e.variesA, len(e.acols), n, opts.MaxLowRank)
 	e.yr = accounts.DemandByConsumer(t)
 	for _, x := range t.Extensions {
 		e.fy = append(e.fy, directFinalUse(t, x))
@@ -160,7 +170,7 @@ func New(t *table.Table, mc scenario.MonteCarlo, opts Options) (*Engine, error) 
 	case Refactorize:
 		e.a, t.A = t.A, nil
 	case LowRank:
-		e.aCols = columns(t.A, cols)
+		e.aCols = columns(t.A, e.acols)
 		fallthrough
 	default:
 		a := t.A
@@ -171,7 +181,7 @@ func New(t *table.Table, mc scenario.MonteCarlo, opts Options) (*Engine, error) 
 		e.x = mat.DenseCopyOf(e.yr)
 		e.lu.Solve(e.x)
 	}
-	if mc.Sigma.A == 0 && mc.Sigma.Y == 0 {
+	if !e.variesA && !e.variesY {
 		e.xva = t.X
 		if e.xva == nil {
 			e.xva = make([]float64, n)
@@ -188,10 +198,12 @@ func New(t *table.Table, mc scenario.MonteCarlo, opts Options) (*Engine, error) 
 	return e, nil
 }
 
-// kindOf decides how draws are computed.
-func kindOf(mc scenario.MonteCarlo, p, n, maxLowRank int) Kind {
+// kindOf decides how draws are computed; p is the number of columns of A
+// that vary. A whose varying entries all lie outside the selection leaves
+// Y's re-solve, since the draw drops x all the same.
+func kindOf(variesY, variesA bool, p, n, maxLowRank int) Kind {
 	switch {
-	case mc.Sigma.A > 0:
+	case variesA && p > 0:
 		if maxLowRank == 0 {
 			maxLowRank = n / 8
 		}
@@ -199,7 +211,7 @@ func kindOf(mc scenario.MonteCarlo, p, n, maxLowRank int) Kind {
 			return LowRank
 		}
 		return Refactorize
-	case mc.Sigma.Y > 0:
+	case variesA || variesY:
 		return Resolve
 	}
 	return OnlyS
@@ -359,9 +371,9 @@ func (e *Engine) newScratch() *scratch {
 	case Refactorize:
 		sc.a = mat.NewDense(e.n, e.n, nil)
 	case LowRank:
-		sc.after = mat.NewDense(e.n, len(e.cols), nil)
+		sc.after = mat.NewDense(e.n, len(e.acols), nil)
 	}
-	if e.share != nil && e.mc.Sigma.A > 0 {
+	if e.share != nil && e.variesA {
 		sc.share = make([]float64, e.n)
 	}
 	return sc
@@ -380,19 +392,18 @@ func (e *Engine) draw(d int, sc *scratch, out []float64) error {
 
 	// Final demand of the draw, y_r.
 	yr := e.yr
-	if e.mc.Sigma.Y > 0 {
+	if e.variesY {
 		yr = sc.yr
 		yr.Copy(e.yr)
 		f := newFactors(st, "Y", 0, e.mc.Sigma.Y)
 		c := e.y.RawMatrix().Cols / e.consumers
 		for _, j := range e.cols {
 			src, dst := e.y.RawRowView(j), yr.RawRowView(j)
+			sig := rowOf(e.mc.Sigma.PerY, j)
 			for r := range dst {
 				var s float64
-				for _, v := range src[r*c : (r+1)*c] {
-					if v != 0 {
-						v *= f.next()
-					}
+				for k, v := range src[r*c : (r+1)*c] {
+					v = f.scale(v, sig, r*c+k)
 					s += v
 				}
 				dst[r] = s
@@ -408,9 +419,9 @@ func (e *Engine) draw(d int, sc *scratch, out []float64) error {
 		x.Copy(yr)
 		e.lu.Solve(x)
 	case LowRank:
-		sums := perturbColumns(sc.after, e.aCols, nil, columnFactors(st, e.cols, e.mc.Sigma.A))
+		sums := perturbColumns(sc.after, e.aCols, nil, e.columnFactors(st))
 		share = e.drawShare(sc, sums)
-		up, err := e.lu.UpdateColumns(e.cols, e.aCols, sc.after)
+		up, err := e.lu.UpdateColumns(e.acols, e.aCols, sc.after)
 		if err != nil {
 			return e.errorf("draw %d: %w", d, err)
 		}
@@ -422,7 +433,7 @@ func (e *Engine) draw(d int, sc *scratch, out []float64) error {
 			up.Solve(x)
 		}
 	case Refactorize:
-		sums := perturbColumns(sc.a, e.a, e.cols, columnFactors(st, e.cols, e.mc.Sigma.A))
+		sums := perturbColumns(sc.a, e.a, e.acols, e.columnFactors(st))
 		share = e.drawShare(sc, sums)
 		lu, err := leontief.Factorize(sc.a, leontief.WithBackend(e.opts.Backend))
 		if err != nil {
@@ -441,20 +452,17 @@ func (e *Engine) draw(d int, sc *scratch, out []float64) error {
 	copy(out, sc.va)
 	copy(out[e.consumers:], sc.fd)
 
-	var fs *factors
-	if e.mc.Sigma.S > 0 {
-		fs = newFactors(st, "S", 0, e.mc.Sigma.S)
-	}
 	for i, ext := range e.exts {
 		sc.s[i].Copy(ext.S)
 	}
-	if fs != nil {
+	if e.variesS {
+		fs := newFactors(st, "S", 0, e.mc.Sigma.S)
 		for _, j := range e.cols {
 			for i := range e.exts {
-				s := sc.s[i]
+				s, sig := sc.s[i], sigmaS(e.mc.Sigma, i)
 				for k := range s.RawMatrix().Rows {
 					if v := s.At(k, j); v != 0 {
-						s.Set(k, j, v*fs.next())
+						s.Set(k, j, fs.scale(v, rowOf(sig, k), j))
 					}
 				}
 			}
@@ -472,6 +480,31 @@ func (e *Engine) draw(d int, sc *scratch, out []float64) error {
 	return nil
 }
 
+// columnFactors returns the factors of the draw's columns of A, acols.
+func (e *Engine) columnFactors(st Stream) colFactors {
+	return colFactors{fs: columnFactors(st, e.acols, e.mc.Sigma.A), sigma: e.mc.Sigma.PerA, cols: e.acols}
+}
+
+// variedColumns returns the columns of cols in which some entry of sigma
+// is above 0.
+func variedColumns(sigma *mat.Dense, cols []int) []int {
+	n, _ := sigma.Dims()
+	varied := make([]bool, len(cols))
+	for i := range n {
+		row := sigma.RawRowView(i)
+		for k, j := range cols {
+			varied[k] = varied[k] || row[j] > 0
+		}
+	}
+	var out []int
+	for k, j := range cols {
+		if varied[k] {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
 // drawShare returns 1 - the column sums of the draw's A, given the sums of
 // its changed columns; nil when value added does not follow A.
 func (e *Engine) drawShare(sc *scratch, sums []float64) []float64 {
@@ -479,7 +512,7 @@ func (e *Engine) drawShare(sc *scratch, sums []float64) []float64 {
 		return nil
 	}
 	copy(sc.share, e.share)
-	for k, j := range e.cols {
+	for k, j := range e.acols {
 		sc.share[j] = 1 - sums[k]
 	}
 	return sc.share

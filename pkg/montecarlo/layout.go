@@ -188,18 +188,29 @@ func columns(a *mat.Dense, cols []int) *mat.Dense {
 	return out
 }
 
+// colFactors are the factors of the columns of A a draw varies: fs[k]
+// is the stream of column cols[k], whose entry in row i has the σ
+// sigma[i, cols[k]] (each the stream's own σ when sigma is nil).
+type colFactors struct {
+	fs    []*factors
+	sigma *mat.Dense
+	cols  []int
+}
+
 // perturbColumns copies src into dst, row by row, multiplying the non-zero
 // entries of the columns cols (all columns, in order, when cols is nil;
 // ascending otherwise) by the next factors of each column's own stream
-// fs[k]. It returns the sums of those columns of dst, each added top to
-// bottom (1 minus one is accounts.ValueAddedShare's value to the bit).
+// cf.fs[k]; an entry whose own σ is 0 keeps its value and draws nothing.
+// It returns the sums of those columns of dst, each added top to bottom
+// (1 minus one is accounts.ValueAddedShare's value to the bit).
 //
 // The columns are cut into groups worked on concurrently, each copying
 // the stretch of every row from its first column to the next group's;
 // each column's stream is consumed in row order whatever the cut, so the
 // result does not depend on it.
-func perturbColumns(dst, src *mat.Dense, cols []int, fs []*factors) []float64 {
+func perturbColumns(dst, src *mat.Dense, cols []int, cf colFactors) []float64 {
 	n, width := src.Dims()
+	fs := cf.fs
 	col := func(k int) int {
 		if cols == nil {
 			return k
@@ -222,12 +233,10 @@ func perturbColumns(dst, src *mat.Dense, cols []int, fs []*factors) []float64 {
 			for i := range n {
 				from, to := src.RawRowView(i), dst.RawRowView(i)
 				copy(to[start:end], from[start:end])
+				sig := rowOf(cf.sigma, i)
 				for k := lo; k < hi; k++ {
 					j := col(k)
-					v := from[j]
-					if v != 0 {
-						v *= fs[k].next()
-					}
+					v := fs[k].scale(from[j], sig, cf.cols[k])
 					to[j] = v
 					sums[k] += v
 				}

@@ -36,7 +36,7 @@ func TestPerturbColumns(t *testing.T) {
 				cols = upTo(400)
 			}
 			dst := mat.NewDense(20, 400, nil)
-			sums := perturbColumns(dst, src, tc.cols, columnFactors(st, cols, 0.5))
+			sums := perturbColumns(dst, src, tc.cols, colFactors{fs: columnFactors(st, cols, 0.5), cols: cols})
 
 			want := mat.DenseCopyOf(src)
 			for k, f := range columnFactors(st, cols, 0.5) {

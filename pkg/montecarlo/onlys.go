@@ -22,11 +22,13 @@ type onlyS struct {
 	st    []float64   // S of all stressors transposed, n×k: a column's stressors side by side
 	k     int         // stressors of all extensions
 	// The entries a draw varies, in the order they take their factors
-	// (column by column, a column's stressors in turn; zeros skipped):
-	// stressor, column and value of each.
+	// (column by column, a column's stressors in turn; zeros, and entries
+	// whose own σ is 0, skipped): stressor, column and value of each, and
+	// with per-entry sigmas the σ of each (nil for one σ for all).
 	selS   []int32
 	selJ   []int32
 	selVal []float64
+	selSig []float64
 }
 
 // span is the stretch of region p's sectors from the first selected one to
@@ -70,16 +72,51 @@ func (e *Engine) newOnlyS() *onlyS {
 		}
 		o.spans = append(o.spans, span{p: p, lo: j, hi: j + 1})
 	}
+	sig := e.sigmaST(o.k)
 	for _, j := range e.cols {
 		for k, v := range o.st[j*o.k : (j+1)*o.k] {
-			if v != 0 {
-				o.selS = append(o.selS, int32(k))
-				o.selJ = append(o.selJ, int32(j))
-				o.selVal = append(o.selVal, v)
+			if v == 0 || sig != nil && sig[j*o.k+k] == 0 {
+				continue
+			}
+			o.selS = append(o.selS, int32(k))
+			o.selJ = append(o.selJ, int32(j))
+			o.selVal = append(o.selVal, v)
+			if sig != nil {
+				o.selSig = append(o.selSig, sig[j*o.k+k])
 			}
 		}
 	}
 	return o
+}
+
+// sigmaST returns the per-entry sigmas of S laid out as onlyS.st, n×k,
+// or nil when S has one σ for all.
+func (e *Engine) sigmaST(k int) []float64 {
+	if e.mc.Sigma.PerS == nil {
+		return nil
+	}
+	out := make([]float64, e.n*k)
+	k0 := 0
+	for x, ext := range e.exts {
+		for s := range ext.Stressors {
+			for j, v := range e.mc.Sigma.PerS[x].RawRowView(s)[:e.n] {
+				out[j*k+k0+s] = v
+			}
+		}
+		k0 += len(ext.Stressors)
+	}
+	return out
+}
+
+// fill sets fac to the factors of a draw's varied entries, from the
+// draw's stream of S.
+func (o *onlyS) fill(st Stream, sigma float64, fac []float64) {
+	f := newFactors(st, "S", 0, sigma)
+	if o.selSig != nil {
+		f.fillAt(fac, o.selSig)
+		return
+	}
+	f.fill(fac)
 }
 
 // On a system library with dgemm the draws go in batches instead
@@ -99,7 +136,7 @@ func (e *Engine) drawS(st Stream, sc *scratch, out []float64) {
 	copy(fd, o.fd)
 
 	fac := sc.factors(len(o.selVal))
-	newFactors(st, "S", 0, e.mc.Sigma.S).fill(fac)
+	o.fill(st, e.mc.Sigma.S, fac)
 	for i, v := range o.selVal {
 		sc.ds[o.selS[i]][o.selJ[i]] = v*fac[i] - v
 	}

@@ -16,8 +16,9 @@ import (
 //
 // The selected sectors J (scenario.MonteCarlo.Sectors) are visited in
 // ascending order, and every non-zero entry takes the next factor of its
-// stream; zeros stay zero and take none. S and Y have one stream each, A
-// one per column:
+// stream; zeros stay zero and take none, and so do entries whose own σ
+// (scenario.Sigma's PerS, PerY, PerA) is 0. S and Y have one stream each,
+// A one per column:
 //
 //	S  for j in J, for each extension, for each stressor s: S[s, j]
 //	Y  for j in J, for each column c of Y:                  Y[j, c]
@@ -38,28 +39,36 @@ func Perturb(t *table.Table, mc scenario.MonteCarlo, year, name string, draw int
 		return fmt.Errorf("montecarlo: %w", err)
 	}
 	st := Stream{Seed: mc.Seed, Year: year, Scenario: name, Draw: draw}
-	if mc.Sigma.S > 0 {
-		f := newFactors(st, "S", 0, mc.Sigma.S)
+	sg := mc.Sigma
+	if sg.VariesS() {
+		f := newFactors(st, "S", 0, sg.S)
 		for _, j := range cols {
-			for _, e := range t.Extensions {
+			for x, e := range t.Extensions {
+				sig := sigmaS(sg, x)
 				for s := range e.Stressors {
 					if v := e.S.At(s, j); v != 0 {
-						e.S.Set(s, j, v*f.next())
+						e.S.Set(s, j, f.scale(v, rowOf(sig, s), j))
 					}
 				}
 			}
 		}
 	}
-	if mc.Sigma.Y > 0 {
-		scaleRows(t.Y, cols, newFactors(st, "Y", 0, mc.Sigma.Y))
+	if sg.VariesY() {
+		f := newFactors(st, "Y", 0, sg.Y)
+		for _, i := range cols {
+			row, sig := t.Y.RawRowView(i), rowOf(sg.PerY, i)
+			for c, v := range row {
+				row[c] = f.scale(v, sig, c)
+			}
+		}
 		t.X = nil
 	}
-	if mc.Sigma.A > 0 {
-		for k, f := range columnFactors(st, cols, mc.Sigma.A) {
+	if sg.VariesA() {
+		for k, f := range columnFactors(st, cols, sg.A) {
 			j := cols[k]
 			for i := range t.N() {
 				if v := t.A.At(i, j); v != 0 {
-					t.A.Set(i, j, v*f.next())
+					t.A.Set(i, j, f.scale(v, rowOf(sg.PerA, i), j))
 				}
 			}
 		}
@@ -68,15 +77,11 @@ func Perturb(t *table.Table, mc scenario.MonteCarlo, year, name string, draw int
 	return nil
 }
 
-// scaleRows multiplies the non-zero entries of the rows of m, row by row,
-// by the next factors of f.
-func scaleRows(m *mat.Dense, rows []int, f *factors) {
-	for _, i := range rows {
-		row := m.RawRowView(i)
-		for c, v := range row {
-			if v != 0 {
-				row[c] = v * f.next()
-			}
-		}
+// sigmaS returns the per-entry sigmas of extension x's S, nil when S has
+// one σ for all.
+func sigmaS(sg scenario.Sigma, x int) *mat.Dense {
+	if sg.PerS == nil {
+		return nil
 	}
+	return sg.PerS[x]
 }

@@ -3,6 +3,8 @@ package montecarlo
 import (
 	"crypto/sha256"
 	"encoding/binary"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // Stream names the random numbers of one draw. Two draws share no numbers
@@ -62,7 +64,10 @@ func (s Stream) source(target string, part int) *xoshiro {
 // factors yields the lognormal factors of one target of one draw,
 // exp(σ z - σ²/2), in the order the entries are visited: z from the
 // package's ziggurat, the exp its own, so a draw's numbers are the same
-// on every machine and Go release.
+// on every machine and Go release. With per-entry sigmas (nextAt,
+// fillAt) each entry brings its own σ; the same σ gives the same factor
+// to the bit as next and fill, so a scalar sigma and a matrix holding it
+// everywhere draw alike.
 type factors struct {
 	src          *xoshiro
 	sigma, shift float64
@@ -85,12 +90,51 @@ func (f *factors) next() float64 {
 	return expo(float64(f.sigma*normal(f.src)) - f.shift)
 }
 
+// nextAt is next for an entry whose own σ is sigma.
+func (f *factors) nextAt(sigma float64) float64 {
+	return expo(float64(sigma*normal(f.src)) - float64(sigma*sigma/2))
+}
+
+// scale returns v times the next factor, or v itself, drawing nothing,
+// when v is 0 or the entry's σ is 0. sigma is the row of per-entry sigmas
+// the entry lies in, the entry at sigma[j]; nil takes f's own σ.
+func (f *factors) scale(v float64, sigma []float64, j int) float64 {
+	switch {
+	case v == 0:
+		return v
+	case sigma == nil:
+		return v * f.next()
+	case sigma[j] > 0:
+		return v * f.nextAt(sigma[j])
+	}
+	return v
+}
+
+// rowOf returns row i of m, or nil when m is nil (a σ for all entries).
+func rowOf(m *mat.Dense, i int) []float64 {
+	if m == nil {
+		return nil
+	}
+	return m.RawRowView(i)
+}
+
 // fill sets dst to the next len(dst) factors, the numbers next would
 // give: the normals first, then the exps, a loop whose steps do not
 // wait on each other.
 func (f *factors) fill(dst []float64) {
 	for i := range dst {
 		dst[i] = float64(f.sigma*normal(f.src)) - f.shift
+	}
+	for i, a := range dst {
+		dst[i] = expo(a)
+	}
+}
+
+// fillAt is fill with a σ per factor: dst[i] takes sigma[i].
+func (f *factors) fillAt(dst, sigma []float64) {
+	sigma = sigma[:len(dst)]
+	for i, s := range sigma {
+		dst[i] = float64(s*normal(f.src)) - float64(s*s/2)
 	}
 	for i, a := range dst {
 		dst[i] = expo(a)

@@ -20,7 +20,8 @@
 // residual) and Timings.
 //
 // TaskDigest names what one task's outputs depend on (its table's bytes,
-// format and options, its scenario, the stressors, accounts, groups,
+// format and options, its scenario with the bytes of its files of
+// per-entry sigmas, Input.Sigmas, the stressors, accounts, groups,
 // output format and schema), so a later run can tell which tasks it may
 // reuse (Report.Reused, Manifest.Done, ReuseReport, ReuseMerge);
 // ChangesKey is where the change report of such a run goes, comparing

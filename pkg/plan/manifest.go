@@ -44,6 +44,28 @@ type Input struct {
 	Files  []File `json:"files"`
 	// Notes are what the reader changed or set aside (table.Table.Notes).
 	Notes []string `json:"notes,omitempty"`
+	// Sigmas are the files of per-entry sigmas of the job's Monte Carlo
+	// scenarios (spec.Sigma.Table), each checked against this year's
+	// table, with its checksum.
+	Sigmas []SigmaInput `json:"sigmas,omitempty"`
+}
+
+// SigmaInput is one file of per-entry sigmas a job read.
+type SigmaInput struct {
+	Scenario string `json:"scenario"`
+	Target   string `json:"target"` // S, Y or A
+	Path     string `json:"path"`   // resolved, as the task's spec holds it
+	File     File   `json:"file"`   // Path "."
+}
+
+// Sigma returns the file of sigmas of target of scenario, when in has it.
+func (in *Input) Sigma(scenario, target string) (SigmaInput, bool) {
+	for _, s := range in.Sigmas {
+		if s.Scenario == scenario && s.Target == target {
+			return s, true
+		}
+	}
+	return SigmaInput{}, false
 }
 
 // File is one file of an input table.

@@ -130,6 +130,21 @@ func Resolve(job *spec.Job) *spec.Job {
 	}
 	c.Accounts = append([]string(nil), job.Accounts...)
 	c.Scenarios = append([]spec.Scenario(nil), job.Scenarios...)
+	for i, sc := range c.Scenarios {
+		if sc.MonteCarlo == nil {
+			continue
+		}
+		mc := *sc.MonteCarlo
+		for _, p := range []*string{&mc.Sigma.Table.S, &mc.Sigma.Table.Y, &mc.Sigma.Table.A} {
+			if *p != "" {
+				*p = job.SigmaPath(*p)
+				if !strings.Contains(*p, "://") {
+					*p = absolute(*p)
+				}
+			}
+		}
+		c.Scenarios[i].MonteCarlo = &mc
+	}
 	return &c
 }
 

@@ -22,8 +22,12 @@ func ChangesKey(job string) string { return job + "/changes.json" }
 // and MaxAttempts are left out: a table moved, or a job run again, keeps
 // its digest.
 //
-// TaskDigest returns "" when t has no Input (a table not checked): such a
-// task is never taken as unchanged. It panics when t.Spec is not a job or
+// A file of per-entry sigmas counts by its bytes, like the table: its
+// path gives way to its SHA-256 from t.Input.Sigmas.
+//
+// TaskDigest returns "" when t has no Input (a table not checked), or
+// when its scenario reads a file of sigmas that Input lacks: such a task
+// is never taken as unchanged. It panics when t.Spec is not a job or
 // lacks t's year or scenario, which Make never produces.
 func TaskDigest(t Task, schema string) string {
 	if t.Input == nil {
@@ -57,7 +61,11 @@ func TaskDigest(t Task, schema string) string {
 		field(f.Path)
 		field(f.SHA256)
 	}
-	value(job.Scenarios[si])
+	sc, ok := digestScenario(job.Scenarios[si], t.Input)
+	if !ok {
+		return ""
+	}
+	value(sc)
 	value(job.Stressors)
 	value(job.Accounts)
 	value(job.Groups)
@@ -109,4 +117,28 @@ func ReuseReport(t Task, old *Manifest, rec TaskRecord, outs []Output) Report {
 		}
 	}
 	return r
+}
+
+// digestScenario returns sc with each path of a file of sigmas replaced by
+// the file's SHA-256 from in; not ok when in lacks one.
+func digestScenario(sc spec.Scenario, in *Input) (spec.Scenario, bool) {
+	if sc.MonteCarlo == nil || sc.MonteCarlo.Sigma.Table == (spec.SigmaTables{}) {
+		return sc, true
+	}
+	mc := *sc.MonteCarlo
+	for _, f := range []struct {
+		target string
+		path   *string
+	}{{spec.TargetS, &mc.Sigma.Table.S}, {spec.TargetY, &mc.Sigma.Table.Y}, {spec.TargetA, &mc.Sigma.Table.A}} {
+		if *f.path == "" {
+			continue
+		}
+		s, ok := in.Sigma(sc.Name, f.target)
+		if !ok {
+			return sc, false
+		}
+		*f.path = "sha256:" + s.File.SHA256
+	}
+	sc.MonteCarlo = &mc
+	return sc, true
 }

@@ -1,6 +1,7 @@
 package plan_test
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/mrioflow/mrioflow/pkg/plan"
@@ -93,5 +94,58 @@ func TestReuseReportKeepsWarnings(t *testing.T) {
 	}
 	if len(r.Warnings) != 1 || r.Warnings[0] != residual {
 		t.Errorf("warnings %+v, want only %+v", r.Warnings, residual)
+	}
+}
+
+// TestTaskDigestSigma: a file of sigmas counts by its checksum, not its
+// path, and a task whose file was not checked has no digest.
+func TestTaskDigestSigma(t *testing.T) {
+	job := func(path string) *spec.Job {
+		return &spec.Job{
+			Job: "j", Output: "out",
+			Tables: []spec.Table{{Year: "2019", Format: "pymrio", Path: "t2019"}},
+			Scenarios: []spec.Scenario{{Name: "mc", MonteCarlo: &spec.MonteCarlo{Draws: 10,
+				Sigma: spec.Sigma{Y: 0.1, Table: spec.SigmaTables{S: path}}}}},
+		}
+	}
+	input := func(sum string) *plan.Input {
+		return &plan.Input{Year: "2019", Format: "pymrio", Files: []plan.File{{Path: "Z.txt", SHA256: "aa"}},
+			Sigmas: []plan.SigmaInput{{Scenario: "mc", Target: spec.TargetS, Path: "S.txt", File: plan.File{Path: ".", SHA256: sum}}}}
+	}
+	digest := func(j *spec.Job, in *plan.Input) string {
+		ts, err := plan.Make(j, plan.Options{Run: "r"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts[0].Input = in
+		return plan.TaskDigest(ts[0], "1")
+	}
+	want := digest(job("u/S.txt"), input("s1"))
+	if want == "" {
+		t.Fatal("empty digest")
+	}
+	if got := digest(job("elsewhere/S.txt"), input("s1")); got != want {
+		t.Errorf("sigma file moved: digest %s, want %s", got, want)
+	}
+	if got := digest(job("u/S.txt"), input("s2")); got == want {
+		t.Errorf("sigma file changed: digest unchanged")
+	}
+	in := input("s1")
+	in.Sigmas = nil
+	if got := digest(job("u/S.txt"), in); got != "" {
+		t.Errorf("sigma file not checked: digest %q, want empty", got)
+	}
+}
+
+func TestResolveSigmaPaths(t *testing.T) {
+	j := &spec.Job{Dir: "jobs", Scenarios: []spec.Scenario{{Name: "mc", MonteCarlo: &spec.MonteCarlo{Draws: 1,
+		Sigma: spec.Sigma{Table: spec.SigmaTables{S: "u/S.txt", A: "s3://b/A.txt"}}}}}}
+	r := plan.Resolve(j)
+	got := r.Scenarios[0].MonteCarlo.Sigma.Table
+	if want, _ := filepath.Abs(filepath.Join("jobs", "u", "S.txt")); got.S != want || got.A != "s3://b/A.txt" {
+		t.Errorf("resolved %+v, want S %s and A unchanged", got, want)
+	}
+	if j.Scenarios[0].MonteCarlo.Sigma.Table.S != "u/S.txt" {
+		t.Errorf("Resolve changed the job passed in: %+v", j.Scenarios[0].MonteCarlo.Sigma.Table)
 	}
 }

@@ -26,7 +26,9 @@ import (
 // the table itself (formats.Open validates it), and every stressor, region
 // and sector pattern the spec names against it: the job's stressors, the
 // regions and sector patterns of each scenario's shocks, and the regions
-// of each group. It also turns each table into coefficients and
+// of each group. It reads each Monte Carlo scenario's files of per-entry
+// sigmas against it too (formats.ReadSigma), and records their checksums
+// in the year's input (plan.Input.Sigmas). It also turns each table into coefficients and
 // factorizes its I - A, so that a base table that is singular or nearly
 // so (reciprocal condition estimate below leontief.MinRCond, MATH.md 3)
 // is rejected before anything is written; a scenario whose shocks make
@@ -77,6 +79,10 @@ func (r *Runner) check(ctx context.Context, job *spec.Job, keep bool) ([]plan.In
 		if err := checkNames(t, job); err != nil {
 			return nil, fmt.Errorf("runner: %s: %w", where, err)
 		}
+		sigmas, err := r.checkSigmas(ctx, job, t)
+		if err != nil {
+			return nil, fmt.Errorf("runner: %s: %w", where, err)
+		}
 		files := lt.files
 		if files == nil {
 			if files, err = hashFiles(tb.Path); err != nil {
@@ -91,7 +97,7 @@ func (r *Runner) check(ctx context.Context, job *spec.Job, keep bool) ([]plan.In
 		if err != nil {
 			return nil, fmt.Errorf("runner: %s: %w", where, err)
 		}
-		inputs = append(inputs, plan.Input{Year: tb.Year, Format: tb.Format, Path: tb.Path, Files: files, Notes: t.Notes})
+		inputs = append(inputs, plan.Input{Year: tb.Year, Format: tb.Format, Path: tb.Path, Files: files, Notes: t.Notes, Sigmas: sigmas})
 		if cache {
 			r.tables.put(tableKey(tb), p)
 		}

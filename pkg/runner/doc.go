@@ -54,7 +54,13 @@
 //	rcond(I - A) < leontief.MinRCond (1e-12)  =>  error, nothing written
 //
 // It records the SHA-256 of every file of every table, and the readers'
-// notes; the tasks carry them (plan.Pin). Coordinate turns the notes, and
+// notes; the tasks carry them (plan.Pin). A Monte Carlo scenario's files
+// of per-entry sigmas (spec.Sigma.Table) are read against each table
+// there too, with their label, line and column at fault, and their
+// SHA-256 go with the year's input (plan.Input.Sigmas): a block task
+// reads them again, local or fetched like a table, and fails with
+// ErrChanged when their bytes differ; a nightly run recomputes the tasks
+// of a scenario whose file changed. Coordinate turns the notes, and
 // the objects under <job>/ that the run will not write, into warnings of
 // the whole run.
 //
@@ -134,6 +140,10 @@
 //     first year's table there for in-process workers. A local table that
 //     changes on disk during a run is read as it is when a task needs it;
 //     a table in S3 that changes fails its tasks.
+//   - Every block task reads its scenario's files of sigmas again and
+//     matches their labels against the table. TODO(sigma-cache): keep
+//     the matched sigmas with the prepared table, by the files'
+//     checksums, so the blocks of a year read an A of sigmas once.
 //   - The table cache is never pruned: it grows with every distinct
 //     table. TODO(cache): evict the least recently used copies beyond a
 //     size given by a flag.

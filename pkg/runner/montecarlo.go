@@ -20,7 +20,9 @@ import (
 )
 
 // runDraws carries out one block of a Monte Carlo scenario's draws: the
-// year's table (cached), the scenario's shocks on a copy, the draws
+// year's table (cached), the scenario's shocks on a copy, its files of
+// per-entry sigmas read against it (checked against the task's input,
+// ErrChanged when they differ), the draws
 // first, ..., first+count-1 (montecarlo.Engine.Run), and their samples
 // stored whole at plan.PartKey. The block of draw 0 also stores the
 // stressors' units at plan.UnitsKey, for the summary. With per_draw, the
@@ -46,10 +48,13 @@ func (r *Runner) runDraws(ctx context.Context, task plan.Task, tb spec.Table, sc
 	if first+count > mc.Draws {
 		return fail("scenario", fmt.Errorf("block %s reaches past the scenario's %d draws", task.Block, mc.Draws))
 	}
+	sigma, _, err := r.sigma(ctx, sc, t, task.Input)
+	if err != nil {
+		return fail("read", err)
+	}
 	units := tableUnits(t)
 	e, err := montecarlo.New(t, scenario.MonteCarlo{
-		Draws: mc.Draws, Seed: mc.Seed,
-		Sigma:  scenario.Sigma{S: mc.Sigma.S, Y: mc.Sigma.Y, A: mc.Sigma.A},
+		Draws: mc.Draws, Seed: mc.Seed, Sigma: sigma,
 		Region: mc.Region, Sector: mc.Sector,
 	}, montecarlo.Options{Year: task.Year, Scenario: task.Scenario, Backend: r.opts.Backend})
 	if err != nil {

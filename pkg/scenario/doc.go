@@ -19,7 +19,8 @@
 //
 // A MonteCarlo scenario is the random counterpart: every draw multiplies
 // each selected non-zero entry of S, Y and A by its own lognormal factor of
-// mean one, exp(σ z - σ²/2) with z standard normal and σ per target. Its
+// mean one, exp(σ z - σ²/2) with z standard normal and σ per target, or
+// per entry (Sigma's PerS, PerY, PerA; an entry whose σ is 0 stays). Its
 // Sectors method checks it against a table and returns the producing
 // sectors that vary; package montecarlo computes the draws.
 //

@@ -29,11 +29,19 @@
 // formats, accounts and shock targets, each region in at most one group,
 // the reserved group name "other", finite scales >= 0, well-formed sector
 // patterns, and for a Monte Carlo scenario: 1 to MaxDraws draws, a seed
-// from 0 to 2^64 - 1, sigma keys S, Y and A only, each finite and >= 0 and
-// at least one above 0.
+// from 0 to 2^64 - 1, sigma keys S, Y and A only, each a number finite
+// and >= 0 or {table: PATH} with a path, and at least one above 0 or a
+// table.
+//
+// A sigma table is a file of one sigma per entry of its target, in
+// pymrio's txt layout of that matrix; SigmaPath resolves its path as
+// TablePath does a table's:
+//
+//	sigma: {S: {table: uncertainty/S.txt}, Y: 0.05}
 //
 // Whether the regions, sector patterns and stressors the spec names exist
-// depends on each table; package spec imports no table. The caller checks
+// depends on each table, and so does whether a sigma table's labels are
+// the table's; package spec imports no table. The caller checks
 // them against each table it reads, with table.RegionIndex,
 // table.MatchSectors and table.SelectStressors.
 //
@@ -58,6 +66,10 @@
 //     the shocked table. Its sector pattern selects producing sectors for
 //     every target: S and A vary in their columns, Y in their rows (the
 //     demand for their products), unlike a shock's target Y.
+//   - A sigma table's contents are not read here: a table of zeros
+//     passes the spec and fails when it is read against a year's table.
+//     Sigma's JSON form is the YAML's ({"table": PATH} for a table), by
+//     its own MarshalJSON, since its Table field has no key of its own.
 //   - A seed is a whole number up to 2^64 - 1; JSON readers that hold
 //     numbers as float64 (JavaScript, Python's json with floats) round
 //     seeds above 2^53. Go's encoding/json keeps them exact.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -124,6 +125,14 @@ func TestParseMonteCarloErrors(t *testing.T) {
 			"spec: job.yaml line 9: scenarios[0].montecarlo.sigma.Y: sigma of Y +Inf must be a finite number >= 0"},
 		{"sigma NaN", "      draws: 1\n      sigma: {S: .nan}\n",
 			"spec: job.yaml line 9: scenarios[0].montecarlo.sigma.S: sigma of S NaN must be a finite number >= 0"},
+		{"sigma table not a mapping", "      draws: 1\n      sigma: {S: {table: [a.txt]}}\n",
+			"spec: job.yaml line 9: scenarios[0].montecarlo.sigma.S.table: want a single value, got a list"},
+		{"sigma table empty", "      draws: 1\n      sigma: {S: {table: \"\"}}\n",
+			"spec: job.yaml line 9: scenarios[0].montecarlo.sigma.S: table is empty; write the path of a file of sigmas"},
+		{"sigma table missing", "      draws: 1\n      sigma: {Y: {}}\n",
+			"spec: job.yaml line 9: scenarios[0].montecarlo.sigma.Y: table is missing; write a number or {table: PATH}"},
+		{"sigma table misspelt", "      draws: 1\n      sigma:\n        A: {tables: a.txt}\n",
+			`spec: job.yaml line 10: scenarios[0].montecarlo.sigma.A: unknown key "tables" (known: table)`},
 		{"sigma all zero", "      draws: 1\n      sigma: {S: 0, Y: 0, A: 0}\n",
 			"spec: job.yaml line 9: scenarios[0].montecarlo.sigma: no sigma above 0 (of S, Y or A)"},
 		{"sigma empty", "      draws: 1\n      sigma: {}\n",
@@ -169,5 +178,88 @@ func TestMonteCarloAgreesWithScenario(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+func TestParseSigmaTable(t *testing.T) {
+	src := minimal + `scenarios:
+  - name: mc
+    montecarlo:
+      draws: 10
+      sigma:
+        S: {table: uncertainty/S.txt}
+        Y: 0.05
+        A: {table: "s3://bucket/sigma/A.txt"}
+`
+	j, err := Parse([]byte(src), "job.yaml", "jobs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Sigma{Y: 0.05, Table: SigmaTables{S: "uncertainty/S.txt", A: "s3://bucket/sigma/A.txt"}}
+	got := j.Scenarios[0].MonteCarlo.Sigma
+	if got != want {
+		t.Fatalf("Sigma = %+v, want %+v", got, want)
+	}
+	files := got.Table.Files()
+	if len(files) != 2 || files[0] != (SigmaFile{TargetS, "uncertainty/S.txt"}) || files[1].Target != TargetA {
+		t.Errorf("Files() = %+v", files)
+	}
+	for _, tc := range []struct{ path, want string }{
+		{files[0].Path, filepath.Join("jobs", "uncertainty", "S.txt")},
+		{files[1].Path, "s3://bucket/sigma/A.txt"},
+		{"/abs/S.txt", "/abs/S.txt"},
+	} {
+		if p := j.SigmaPath(tc.path); p != tc.want {
+			t.Errorf("SigmaPath(%q) = %q, want %q", tc.path, p, tc.want)
+		}
+	}
+	// Only a table of sigmas: the scenario varies.
+	only := strings.Replace(src, "        Y: 0.05\n", "", 1)
+	if _, err := Parse([]byte(only), "job.yaml", "."); err != nil {
+		t.Errorf("tables alone: %v", err)
+	}
+}
+
+// TestSigmaJSON checks the JSON a task carries a sigma in: a number, or
+// {"table": PATH}, and back.
+func TestSigmaJSON(t *testing.T) {
+	cases := []struct {
+		sigma Sigma
+		json  string
+	}{
+		{Sigma{S: 0.1, A: 0.3}, `{"S":0.1,"A":0.3}`},
+		{Sigma{Y: 0.05, Table: SigmaTables{S: "u/S.txt"}}, `{"S":{"table":"u/S.txt"},"Y":0.05}`},
+		{Sigma{Table: SigmaTables{Y: "Y.txt", A: "s3://b/A.txt"}}, `{"Y":{"table":"Y.txt"},"A":{"table":"s3://b/A.txt"}}`},
+		{Sigma{}, `{}`},
+	}
+	for _, tc := range cases {
+		data, err := json.Marshal(tc.sigma)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(data) != tc.json {
+			t.Errorf("Marshal(%+v) = %s, want %s", tc.sigma, data, tc.json)
+		}
+		var back Sigma
+		if err := json.Unmarshal(data, &back); err != nil {
+			t.Fatal(err)
+		}
+		if back != tc.sigma {
+			t.Errorf("through JSON %s: %+v, want %+v", data, back, tc.sigma)
+		}
+	}
+	for _, bad := range []string{`{"F":1}`, `{"S":{"path":"a"}}`, `{"S":"a"}`, `[1]`} {
+		var s Sigma
+		if err := json.Unmarshal([]byte(bad), &s); err == nil {
+			t.Errorf("Unmarshal(%s) = %+v, want an error", bad, s)
+		}
+	}
+}
+
+func TestSigmaNumberAndTable(t *testing.T) {
+	mc := MonteCarlo{Draws: 1, Sigma: Sigma{S: 0.1, Table: SigmaTables{S: "S.txt"}}}
+	err := join(mc.problems("mc"))
+	if err == nil || !strings.Contains(err.Error(), "mc.sigma.S: sigma of S is both the number 0.1 and the table S.txt; give one") {
+		t.Errorf("err = %v", err)
 	}
 }

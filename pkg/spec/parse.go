@@ -23,6 +23,7 @@ var (
 	shockKeys      = []string{"target", "region", "sector", "from_region", "from_sector", "scale"}
 	montecarloKeys = []string{"draws", "seed", "sigma", "region", "sector", "per_draw"}
 	sigmaKeys      = []string{TargetS, TargetY, TargetA}
+	sigmaTableKeys = []string{"table"}
 )
 
 // Load reads, defaults and validates the job spec at path, as Parse does,
@@ -95,11 +96,15 @@ func syntaxError(name string, err error) *Error {
 
 // TablePath returns where table t of j lies: a relative path joined to
 // j.Dir, an absolute path or a URL such as s3://bucket/key unchanged.
-func (j *Job) TablePath(t Table) string {
-	if strings.Contains(t.Path, "://") || filepath.IsAbs(t.Path) {
-		return t.Path
+func (j *Job) TablePath(t Table) string { return j.resolve(t.Path) }
+
+// resolve joins a relative path to j.Dir and keeps an absolute path or a
+// URL.
+func (j *Job) resolve(p string) string {
+	if strings.Contains(p, "://") || filepath.IsAbs(p) {
+		return p
 	}
-	return filepath.Join(j.Dir, t.Path)
+	return filepath.Join(j.Dir, p)
 }
 
 // decoder turns the YAML tree into a Job, recording the line of every field
@@ -315,14 +320,18 @@ func (d *decoder) montecarlo(n *yaml.Node, field string) *MonteCarlo {
 			hasSigma = true
 			d.mapping(v, f, sigmaKeys, func(target string, x *yaml.Node) {
 				tf := f + "." + target
+				num, table := &mc.Sigma.S, &mc.Sigma.Table.S
 				switch target {
-				case TargetS:
-					mc.Sigma.S = d.number(x, tf)
 				case TargetY:
-					mc.Sigma.Y = d.number(x, tf)
+					num, table = &mc.Sigma.Y, &mc.Sigma.Table.Y
 				case TargetA:
-					mc.Sigma.A = d.number(x, tf)
+					num, table = &mc.Sigma.A, &mc.Sigma.Table.A
 				}
+				if d.at(x, tf).Kind == yaml.MappingNode {
+					*table = d.sigmaTable(x, tf)
+					return
+				}
+				*num = d.number(x, tf)
 			})
 		case "region":
 			mc.Region = d.str(v, f)
@@ -344,6 +353,21 @@ func (d *decoder) montecarlo(n *yaml.Node, field string) *MonteCarlo {
 		}
 	}
 	return mc
+}
+
+// sigmaTable reads a target's {table: PATH}, whose path must not be
+// empty.
+func (d *decoder) sigmaTable(n *yaml.Node, field string) string {
+	path, has := "", false
+	d.mapping(n, field, sigmaTableKeys, func(_ string, v *yaml.Node) {
+		path, has = d.str(v, field+".table"), true
+	})
+	if !has {
+		d.errorf(n, field, "table is missing; write a number or {table: PATH}")
+	} else if path == "" {
+		d.errorf(n, field, "table is empty; write the path of a file of sigmas")
+	}
+	return path
 }
 
 func (d *decoder) shock(n *yaml.Node, field string) Shock {

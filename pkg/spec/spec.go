@@ -74,8 +74,43 @@ type MonteCarlo struct {
 // Sigma is the standard deviation of the log of the factors of each
 // target, each finite and >= 0, at least one above 0. Zero, or left out,
 // keeps a target fixed.
+//
+// A target may instead take a sigma per entry from a file (Table): in
+// YAML and JSON the target's value is then {table: PATH} in place of the
+// number, such as {S: {table: uncertainty/S.txt}, Y: 0.05}. PATH is
+// relative to the job file's folder, as a table's path (Job.SigmaPath),
+// or an absolute path or a URL such as s3://bucket/key. The file is in
+// pymrio's txt layout of the target's matrix; package formats reads it
+// (formats.ReadSigma) against each year's table. A target with a table
+// has its number at 0.
 type Sigma struct {
 	S float64 `yaml:"S,omitempty" json:"S,omitempty"`
 	Y float64 `yaml:"Y,omitempty" json:"Y,omitempty"`
 	A float64 `yaml:"A,omitempty" json:"A,omitempty"`
+
+	Table SigmaTables `yaml:"-" json:"-"`
+}
+
+// SigmaTables holds, per target, the path of a file of per-entry sigmas;
+// empty where the target's sigma is a number.
+type SigmaTables struct {
+	S, Y, A string
+}
+
+// SigmaFile is the file of per-entry sigmas of one target.
+type SigmaFile struct {
+	Target string // S, Y or A
+	Path   string
+}
+
+// Files returns the targets that take their sigmas from a file, in the
+// order S, Y, A.
+func (t SigmaTables) Files() []SigmaFile {
+	var out []SigmaFile
+	for _, f := range []SigmaFile{{TargetS, t.S}, {TargetY, t.Y}, {TargetA, t.A}} {
+		if f.Path != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -184,13 +184,21 @@ func (mc *MonteCarlo) problems(f string) []*Error {
 	for _, sg := range []struct {
 		target string
 		v      float64
-	}{{TargetS, mc.Sigma.S}, {TargetY, mc.Sigma.Y}, {TargetA, mc.Sigma.A}} {
+		table  string
+	}{{TargetS, mc.Sigma.S, mc.Sigma.Table.S}, {TargetY, mc.Sigma.Y, mc.Sigma.Table.Y}, {TargetA, mc.Sigma.A, mc.Sigma.Table.A}} {
 		if math.IsNaN(sg.v) || math.IsInf(sg.v, 0) || sg.v < 0 {
 			add(f+".sigma."+sg.target, "sigma of %s %v must be a finite number >= 0", sg.target, sg.v)
 			bad = true
 			continue
 		}
-		varies = varies || sg.v > 0
+		if sg.table != "" && sg.v != 0 {
+			add(f+".sigma."+sg.target, "sigma of %s is both the number %v and the table %s; give one", sg.target, sg.v, sg.table)
+			bad = true
+			continue
+		}
+		// A table counts as varying here; whether it holds a sigma above 0
+		// shows when it is read.
+		varies = varies || sg.v > 0 || sg.table != ""
 	}
 	if !varies && !bad {
 		add(f+".sigma", "no sigma above 0 (of S, Y or A), so no draw would differ from the table")
