@@ -84,7 +84,8 @@ func TestBatchedDraws(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for name, got := range map[string]*Samples{"3 workers": run(three, 0, tc.draws), "3 workers in two calls": merged} {
+			eight := engine(be, 8)
+			for name, got := range map[string]*Samples{"3 workers": run(three, 0, tc.draws), "3 workers in two calls": merged, "8 workers": run(eight, 0, tc.draws)} {
 				if i := bitEqual(got.Values, want.Values); i >= 0 {
 					v := len(want.Labels)
 					t.Errorf("%s: draw %d %+v = %v, one worker %v", name, i/v, want.Labels[i%v], got.Values[i], want.Values[i])

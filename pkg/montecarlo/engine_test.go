@@ -219,7 +219,7 @@ func TestRunIsBitIdentical(t *testing.T) {
 		for _, tc := range []struct {
 			workers int
 			blocks  []int
-		}{{4, []int{12}}, {3, []int{5, 7}}, {2, []int{1, 1, 10}}} {
+		}{{4, []int{12}}, {3, []int{5, 7}}, {2, []int{1, 1, 10}}, {8, []int{12}}, {8, []int{3, 9}}} {
 			got := run(tc.workers, tc.blocks...)
 			for i := range want.Values {
 				if math.Float64bits(got.Values[i]) != math.Float64bits(want.Values[i]) {
