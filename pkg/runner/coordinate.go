@@ -380,7 +380,7 @@ func (c *coordination) run(ctx context.Context) (*plan.Manifest, error) {
 	if cause := context.Cause(runCtx); errors.Is(cause, bus.ErrLost) {
 		return m, fmt.Errorf("runner: job %s: %w", c.job.Job, cause)
 	}
-	if waitErr != nil && !c.opts.Ephemeral {
+	leave := func(waitErr error) (*plan.Manifest, error) {
 		if err := c.release(ctx, plan.Running); err != nil {
 			c.opts.OnError(err)
 		}
@@ -390,12 +390,26 @@ func (c *coordination) run(ctx context.Context) (*plan.Manifest, error) {
 		return m, fmt.Errorf("runner: job %s, run %s: %w; %d of %d tasks final, the run is left for the same command to resume",
 			c.job.Job, state.Run, waitErr, len(c.tasks)-m.Pending(), len(c.tasks))
 	}
+	if waitErr != nil && !c.opts.Ephemeral {
+		return leave(waitErr)
+	}
 	if waitErr == nil {
 		// Monte Carlo scenarios: their summaries, once every block is final.
 		Summarize(ctx, c.store, m, c.opts.Owner)
 		// Split years: their accounts, once every block is final.
 		c.opts.Merger.Merge(ctx, m, c.tasks, c.opts.Owner)
-		c.reportChanges(ctx, c.previous, m, c.headlines)
+		if err := ctx.Err(); err != nil {
+			// A signal during the summaries or merges: a step it cut
+			// short wrote nothing and did not fail on its own. The run
+			// is interrupted, not failed; a resumed one redoes the steps.
+			waitErr = err
+			m.Interrupted = true
+			if !c.opts.Ephemeral {
+				return leave(waitErr)
+			}
+		} else {
+			c.reportChanges(ctx, c.previous, m, c.headlines)
+		}
 	}
 	return m, c.finish(ctx, m, waitErr)
 }
@@ -548,7 +562,7 @@ func (c *coordination) finish(ctx context.Context, m *plan.Manifest, waitErr err
 		// Nobody waits for these any more.
 		purgeErr = c.b.PurgeTasks(writeCtx, name)
 	}
-	m.Interrupted = m.Pending() > 0
+	m.Interrupted = m.Interrupted || m.Pending() > 0
 	kept := m.Interrupted && c.completeManifest(writeCtx)
 	data, err := m.Encode()
 	if err == nil && !kept {

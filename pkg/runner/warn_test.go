@@ -4,15 +4,19 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/mrioflow/mrioflow/pkg/plan"
 	"github.com/mrioflow/mrioflow/pkg/runner"
 	"github.com/mrioflow/mrioflow/pkg/spec"
+	"github.com/mrioflow/mrioflow/pkg/store"
 )
 
 // TestCoordinateInterruptedKeepsACompleteManifest: an interrupted run
@@ -117,5 +121,72 @@ func TestCoordinateRunWarnings(t *testing.T) {
 	}
 	if _, err := os.Stat(stray); err != nil {
 		t.Errorf("a stale object was deleted: %v", err)
+	}
+}
+
+// cancelOnGet is a store that cancels a context at the first Get of a key
+// holding marker, and fails that Get as the cancelled request would.
+type cancelOnGet struct {
+	store.Store
+	marker string
+	cancel context.CancelFunc
+	once   sync.Once
+}
+
+func (s *cancelOnGet) Get(ctx context.Context, key string) ([]byte, error) {
+	if strings.Contains(key, s.marker) {
+		fired := false
+		s.once.Do(func() { s.cancel(); fired = true })
+		if fired {
+			return nil, fmt.Errorf("store: get %s: %w", key, context.Canceled)
+		}
+	}
+	return s.Store.Get(ctx, key)
+}
+
+// TestCoordinateInterruptedDuringMerge: a signal while the coordinator
+// merges a split year's blocks interrupts the run; it is not a failure
+// of the merge, and the earlier complete manifest stays.
+func TestCoordinateInterruptedDuringMerge(t *testing.T) {
+	b := connect(t)
+	j := pymrioJob(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	w := serveBus(t, b, runner.New(runner.Options{}), runner.ServeOptions{Worker: "w"})
+	defer w.halt(t)
+	if _, err := runner.Coordinate(ctx, b, j, runner.CoordinateOptions{Ephemeral: true, BlocksPerYear: 3}); err != nil {
+		t.Fatal(err)
+	}
+	manifest := filepath.Join(j.Output, j.Job, "manifest.json")
+	before, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	run, stop := context.WithCancel(ctx)
+	defer stop()
+	open := func(ctx context.Context, location string) (store.Store, error) {
+		st, err := store.Open(ctx, location, store.Options{})
+		if err != nil {
+			return nil, err
+		}
+		return &cancelOnGet{Store: st, marker: "/blocks/", cancel: stop}, nil
+	}
+	merger := runner.New(runner.Options{Store: open})
+	m, err := runner.Coordinate(run, b, j, runner.CoordinateOptions{
+		Ephemeral: true, BlocksPerYear: 3, RecomputeAll: true, Merger: merger, Store: open,
+	})
+	if !errors.Is(err, runner.ErrInterrupted) || !errors.Is(err, runner.ErrManifestKept) {
+		t.Fatalf("got %v, want ErrInterrupted and ErrManifestKept", err)
+	}
+	if m == nil || !m.Interrupted {
+		t.Errorf("manifest returned %+v, want one marked interrupted", m)
+	}
+	after, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Errorf("the complete manifest was replaced:\n%s", after)
 	}
 }
