@@ -88,8 +88,8 @@ func (f *runFlags) parse(args []string, stderr io.Writer) (jobFile string, err e
 		err = fmt.Errorf("--max-attempts %d: want 1 or more", f.maxAttempts)
 	case f.drawsPer < 1:
 		err = fmt.Errorf("--draws-per-task %d: want 1 or more", f.drawsPer)
-	case f.blocks < 0:
-		err = fmt.Errorf("--blocks-per-year %d: want 0 or more", f.blocks)
+	case f.blocks < 0 || f.blocks > plan.MaxBlocksPerYear:
+		err = fmt.Errorf("--blocks-per-year %d: want 0 to %d", f.blocks, plan.MaxBlocksPerYear)
 	case f.bus.AckWait < time.Second:
 		err = fmt.Errorf("--ack-wait %s: want a second or more", f.bus.AckWait)
 	}

@@ -49,6 +49,16 @@ func SolvePart(t *table.Table, lo, hi int, multipliers bool, opts Options) (*Par
 	if err := coefficientForm(t); err != nil {
 		return nil, err
 	}
+	if hi == lo && !multipliers {
+		// More blocks than consumers: this one has nothing to solve, and
+		// its columns of L, the sectors of no region, are none.
+		p := &Part{First: lo, X: &mat.Dense{}}
+		if opts.Leontief {
+			c0, _ := InverseRange(t, lo, hi)
+			p.Inverse = &InverseBlock{First: c0, L: &mat.Dense{}}
+		}
+		return p, nil
+	}
 	lu, err := factorize(t, opts)
 	if err != nil {
 		return nil, err

@@ -255,3 +255,34 @@ func FuzzPartUnmarshal(f *testing.F) {
 		_ = p.UnmarshalBinary(data)
 	})
 }
+
+// TestSolvePartEmpty: a block without consumers (more blocks than
+// consumers) and without the multipliers solves nothing, so it does not
+// factorize: on a singular table only the blocks with work fail.
+func TestSolvePartEmpty(t *testing.T) {
+	tab := func() *table.Table {
+		return &table.Table{
+			Source: "closed.txt", Regions: []string{"r"}, Sectors: []string{"a", "b"},
+			Consumers: []string{"r"}, Categories: []string{"hh"},
+			A: mat.NewDense(2, 2, []float64{0.5, 0.5, 0.5, 0.5}), Y: mat.NewDense(2, 1, []float64{1, 1}),
+		}
+	}
+	for _, leontief := range []bool{false, true} {
+		p, err := SolvePart(tab(), 1, 1, false, Options{Leontief: leontief})
+		if err != nil {
+			t.Fatalf("leontief %v: empty block: %v", leontief, err)
+		}
+		if r, _ := p.X.Dims(); r != 0 || p.MT != nil || p.First != 1 {
+			t.Errorf("leontief %v: empty block holds %+v", leontief, p)
+		}
+		if leontief && (p.Inverse == nil || !p.Inverse.L.IsEmpty()) {
+			t.Errorf("empty block's columns of L: %+v", p.Inverse)
+		}
+		if _, err := SolvePart(tab(), 1, 1, true, Options{Leontief: leontief}); err == nil {
+			t.Errorf("leontief %v: the block with the multipliers did not factorize the singular table", leontief)
+		}
+		if _, err := SolvePart(tab(), 0, 1, false, Options{Leontief: leontief}); err == nil {
+			t.Errorf("leontief %v: a block with a consumer did not factorize the singular table", leontief)
+		}
+	}
+}

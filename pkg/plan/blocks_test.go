@@ -99,8 +99,14 @@ func TestMakeBlocksPerYear(t *testing.T) {
 			}
 		})
 	}
-	if _, err := plan.Make(splitJob(), plan.Options{Run: "r", BlocksPerYear: -1}); err == nil {
-		t.Error("-1 blocks per year: no error")
+	for _, blocks := range []int{-1, plan.MaxBlocksPerYear + 1, 1_000_000_000} {
+		_, err := plan.Make(splitJob(), plan.Options{Run: "r", BlocksPerYear: blocks})
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%d blocks per year: want 0 to %d", blocks, plan.MaxBlocksPerYear)) {
+			t.Errorf("%d blocks per year: error %v", blocks, err)
+		}
+	}
+	if tasks, err := plan.Make(splitJob(), plan.Options{Run: "r", BlocksPerYear: plan.MaxBlocksPerYear}); err != nil || len(tasks) < plan.MaxBlocksPerYear {
+		t.Errorf("%d blocks per year: %d tasks, error %v", plan.MaxBlocksPerYear, len(tasks), err)
 	}
 }
 

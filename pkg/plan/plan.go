@@ -32,6 +32,12 @@ type Options struct {
 	BlocksPerYear int
 }
 
+// MaxBlocksPerYear is the most blocks Make splits a (year, scenario)
+// into: more than the regions of any table mrioflow reads (Eora26 has
+// 190). Blocks beyond a table's consuming regions are empty and cost a
+// task each, but no factorization.
+const MaxBlocksPerYear = 1024
+
 // Make splits job into one task per year and scenario: years in the order
 // of the spec's tables, scenarios in spec order inside each year. A job
 // without scenarios runs spec.BaselineScenario. A Monte Carlo scenario
@@ -73,8 +79,8 @@ func Make(job *spec.Job, opts Options) ([]Task, error) {
 	if drawsPerTask < 0 {
 		return nil, fmt.Errorf("plan: job %s: %d draws per task: want 1 or more", job.Job, drawsPerTask)
 	}
-	if opts.BlocksPerYear < 0 {
-		return nil, fmt.Errorf("plan: job %s: %d blocks per year: want 0 or more", job.Job, opts.BlocksPerYear)
+	if opts.BlocksPerYear < 0 || opts.BlocksPerYear > MaxBlocksPerYear {
+		return nil, fmt.Errorf("plan: job %s: %d blocks per year: want 0 to %d (a block per consuming region is the most that helps)", job.Job, opts.BlocksPerYear, MaxBlocksPerYear)
 	}
 	raw, err := json.Marshal(job)
 	if err != nil {
