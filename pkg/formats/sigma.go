@@ -10,6 +10,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/mrioflow/mrioflow/pkg/spec"
 	"github.com/mrioflow/mrioflow/pkg/table"
 )
 
@@ -36,7 +37,8 @@ import (
 // Errors are *ParseError naming the file, and the line and column where
 // there is one: a label t lacks, a label given twice, a label of t the
 // file lacks (at the header's line for a column), a ragged row, a cell
-// that is not a number or not finite, and a negative sigma.
+// that is not a number or not finite, and a sigma below 0 or above
+// spec.MaxSigma.
 func ReadSigma(file, target string, t *table.Table) ([]*mat.Dense, error) {
 	fh, err := os.Open(file)
 	if err != nil {
@@ -63,7 +65,7 @@ func readSigma(r io.Reader, file, target string, t *table.Table) ([]*mat.Dense, 
 	if err != nil {
 		return nil, err
 	}
-	if err := f.nonNegative(); err != nil {
+	if err := f.sigmaRange(); err != nil {
 		return nil, err
 	}
 	name := filepath.Base(file)
@@ -96,14 +98,15 @@ func sigmaIndexCols(data []byte) int {
 	return n
 }
 
-// nonNegative returns an error at the first negative number of f.
-func (f *frame) nonNegative() error {
+// sigmaRange returns an error at the first number of f outside [0,
+// spec.MaxSigma].
+func (f *frame) sigmaRange() error {
 	nc := f.cols()
 	for i := range f.rows() {
 		for j, v := range f.data[i*nc : (i+1)*nc] {
-			if v < 0 {
+			if v < 0 || v > spec.MaxSigma {
 				return &ParseError{File: f.file, Line: f.rowLines[i], Column: f.indexCols + j + 1,
-					Err: fmt.Errorf("sigma %v is negative; want a number >= 0 (row %q, column %q)", v, f.rowLabel(i), f.colLabel(j))}
+					Err: fmt.Errorf("sigma %v is outside [0, %v] (row %q, column %q)", v, spec.MaxSigma, f.rowLabel(i), f.colLabel(j))}
 			}
 		}
 	}

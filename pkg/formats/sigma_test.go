@@ -50,32 +50,32 @@ func TestReadSigma(t *testing.T) {
 		{"S with one index column", "S", "region\tr1\tr1\tr2\tr2\n" +
 			"sector\tfood\tpower\tfood\tpower\n" +
 			"stressor\t\t\t\t\n" +
-			"CO2/air\t1\t2\t3\t4\nN/water\t5\t6\t7\t8\nCH4/air\t0\t0\t0\t1e-3\n", []*mat.Dense{
-			mat.NewDense(2, 4, []float64{1, 2, 3, 4, 0, 0, 0, 1e-3}),
-			mat.NewDense(1, 4, []float64{5, 6, 7, 8}),
+			"CO2/air\t0.1\t0.2\t0.3\t0.4\nN/water\t0.5\t0.6\t0.7\t0.8\nCH4/air\t0\t0\t0\t1e-3\n", []*mat.Dense{
+			mat.NewDense(2, 4, []float64{0.1, 0.2, 0.3, 0.4, 0.0, 0.0, 0.0, 1e-3}),
+			mat.NewDense(1, 4, []float64{0.5, 0.6, 0.7, 0.8}),
 		}},
 		{"Y", "Y", "region\t\tr3\tr1\tr2\tr3\tr1\tr2\n" +
 			"category\t\thh\thh\thh\tgov\tgov\tgov\n" +
 			"region\tsector\t\t\t\t\t\t\n" +
-			"r1\tfood\t3\t1\t2\t6\t4\t5\n" +
+			"r1\tfood\t0.3\t0.1\t0.2\t0.6\t0.4\t0.5\n" +
 			"r2\tpower\t0\t0\t0\t0\t0\t0.5\n" +
-			"r1\tpower\t1\t1\t1\t1\t1\t1\n" +
+			"r1\tpower\t0.1\t0.1\t0.1\t0.1\t0.1\t0.1\n" +
 			"r2\tfood\t0.05\t0.05\t0.05\t0.05\t0.05\t0.05\n", []*mat.Dense{
 			mat.NewDense(4, 6, []float64{
-				1, 4, 2, 5, 3, 6,
-				1, 1, 1, 1, 1, 1,
+				0.1, 0.4, 0.2, 0.5, 0.3, 0.6,
+				0.1, 0.1, 0.1, 0.1, 0.1, 0.1,
 				0.05, 0.05, 0.05, 0.05, 0.05, 0.05,
-				0, 0, 0, 0.5, 0, 0,
+				0.0, 0.0, 0.0, 0.5, 0.0, 0.0,
 			}),
 		}},
 		{"A", "A", "region\t\tr1\tr1\tr2\tr2\n" +
 			"sector\t\tfood\tpower\tfood\tpower\n" +
 			"region\tsector\t\t\t\t\n" +
-			"r2\tpower\t13\t14\t15\t16\n" +
-			"r1\tfood\t1\t2\t3\t4\n" +
-			"r1\tpower\t5\t6\t7\t8\n" +
-			"r2\tfood\t9\t10\t11\t12\n", []*mat.Dense{
-			mat.NewDense(4, 4, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}),
+			"r2\tpower\t0.13\t0.14\t0.15\t0.16\n" +
+			"r1\tfood\t0.01\t0.02\t0.03\t0.04\n" +
+			"r1\tpower\t0.05\t0.06\t0.07\t0.08\n" +
+			"r2\tfood\t0.09\t0.1\t0.11\t0.12\n", []*mat.Dense{
+			mat.NewDense(4, 4, []float64{0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.11, 0.12, 0.13, 0.14, 0.15, 0.16}),
 		}},
 	}
 	for _, tc := range cases {
@@ -122,7 +122,9 @@ func TestReadSigmaErrors(t *testing.T) {
 			"r1\tfood\t1\t1\t1\t1\nr2\tfood\t1\t1\t1\t1\nr2\tpower\t1\t1\t1\t1\n",
 			`formats: sigma.txt: labels do not agree: no row "r1/power"; every product of the table needs a sigma in sigma.txt`, ErrLabel},
 		{"negative", "S", strings.Replace(s, "0.21", "-0.21", 1),
-			`formats: sigma.txt line 6 column 4: sigma -0.21 is negative; want a number >= 0 (row "CH4/air", column "r1/food")`, nil},
+			`formats: sigma.txt line 6 column 4: sigma -0.21 is outside [0, 3] (row "CH4/air", column "r1/food")`, nil},
+		{"above the most", "S", strings.Replace(s, "0.21", "3.5", 1),
+			`formats: sigma.txt line 6 column 4: sigma 3.5 is outside [0, 3] (row "CH4/air", column "r1/food")`, nil},
 		{"NaN", "S", strings.Replace(s, "0.32", "NaN", 1),
 			`formats: sigma.txt line 4 column 5: not a finite number: "NaN" (row "N/water", column "r1/power")`, ErrNotFinite},
 		{"Inf", "S", strings.Replace(s, "0.13", "+Inf", 1),

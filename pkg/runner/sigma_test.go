@@ -184,7 +184,7 @@ func TestCheckSigmaErrors(t *testing.T) {
 		{"extra column", func(s string) string { return addColumn(s, "reg7", "food", "0") },
 			`formats: <S> line 2 column 51: labels do not agree: column "reg7/food" is not a product (region/sector) of the table`},
 		{"negative", func(s string) string { return setCell(s, 4, 5, "-0.2") },
-			`formats: <S> line 5 column 6: sigma -0.2 is negative; want a number >= 0 (row "emission_type2/water", column "reg1/electricity")`},
+			`formats: <S> line 5 column 6: sigma -0.2 is outside [0, 3] (row "emission_type2/water", column "reg1/electricity")`},
 		{"NaN", func(s string) string { return setCell(s, 3, 2, "NaN") },
 			`formats: <S> line 4 column 3: not a finite number: "NaN" (row "emission_type1/air", column "reg1/food")`},
 		{"Inf", func(s string) string { return setCell(s, 3, 2, "Inf") },

@@ -29,8 +29,8 @@
 // formats, accounts and shock targets, each region in at most one group,
 // the reserved group name "other", finite scales >= 0, well-formed sector
 // patterns, and for a Monte Carlo scenario: 1 to MaxDraws draws, a seed
-// from 0 to 2^64 - 1, sigma keys S, Y and A only, each a number finite
-// and >= 0 or {table: PATH} with a path, and at least one above 0 or a
+// from 0 to 2^64 - 1, sigma keys S, Y and A only, each a number from 0 to
+// MaxSigma or {table: PATH} with a path, and at least one above 0 or a
 // table.
 //
 // A sigma table is a file of one sigma per entry of its target, in

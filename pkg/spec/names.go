@@ -32,6 +32,14 @@ const (
 // MaxDraws is the most draws a Monte Carlo scenario may ask for.
 const MaxDraws = 1_000_000
 
+// MaxSigma is the largest sigma (standard deviation of the log of the
+// factors) a Monte Carlo scenario may give, as a number or in a table.
+// Above it the factors exp(σz - σ²/2) keep their mean of one only in
+// theory: at σ = 3 half of them are below 0.011 and the mean of a
+// thousand draws rests on a handful, at σ = 50 every factor underflows
+// to zero.
+const MaxSigma = 3.0
+
 // OtherGroup is the group of every region in no named group; no group may
 // take this name.
 const OtherGroup = "other"

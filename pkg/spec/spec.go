@@ -72,8 +72,8 @@ type MonteCarlo struct {
 }
 
 // Sigma is the standard deviation of the log of the factors of each
-// target, each finite and >= 0, at least one above 0. Zero, or left out,
-// keeps a target fixed.
+// target, each from 0 to MaxSigma, at least one above 0. Zero, or left
+// out, keeps a target fixed.
 //
 // A target may instead take a sigma per entry from a file (Table): in
 // YAML and JSON the target's value is then {table: PATH} in place of the

@@ -186,8 +186,8 @@ func (mc *MonteCarlo) problems(f string) []*Error {
 		v      float64
 		table  string
 	}{{TargetS, mc.Sigma.S, mc.Sigma.Table.S}, {TargetY, mc.Sigma.Y, mc.Sigma.Table.Y}, {TargetA, mc.Sigma.A, mc.Sigma.Table.A}} {
-		if math.IsNaN(sg.v) || math.IsInf(sg.v, 0) || sg.v < 0 {
-			add(f+".sigma."+sg.target, "sigma of %s %v must be a finite number >= 0", sg.target, sg.v)
+		if math.IsNaN(sg.v) || math.IsInf(sg.v, 0) || sg.v < 0 || sg.v > MaxSigma {
+			add(f+".sigma."+sg.target, "sigma of %s %v must be a number from 0 to %v", sg.target, sg.v, MaxSigma)
 			bad = true
 			continue
 		}
