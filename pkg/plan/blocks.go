@@ -183,10 +183,17 @@ func (m *Manifest) AddMerge(year, scenario, worker string, outs []Output, residu
 // merge's inputs being unchanged: every block of the pair reused. It
 // panics when the step is recorded already.
 func (m *Manifest) ReuseMerge(old *Manifest, rec TaskRecord, outs []Output) {
-	if rec.Block != MergeBlock {
-		panic(fmt.Sprintf("plan: ReuseMerge of %s, not a merge", rec.Task))
+	m.reuseStep("ReuseMerge", MergeBlock, old, rec, outs)
+}
+
+// reuseStep records rec, a step of block (MergeBlock, SummaryBlock) that
+// old recorded done with outs, as done and reused, with old's warnings
+// of it; fn names the caller in the panic when rec is of another block.
+func (m *Manifest) reuseStep(fn, block string, old *Manifest, rec TaskRecord, outs []Output) {
+	if rec.Block != block {
+		panic(fmt.Sprintf("plan: %s of %s, not a %s step", fn, rec.Task, block))
 	}
-	id := m.addStep(TaskRecord{Year: rec.Year, Scenario: rec.Scenario, Block: MergeBlock, Worker: rec.Worker, Residual: rec.Residual, Reused: true}, outs, nil)
+	id := m.addStep(TaskRecord{Year: rec.Year, Scenario: rec.Scenario, Block: block, Worker: rec.Worker, Residual: rec.Residual, Reused: true}, outs, nil)
 	for _, w := range old.Warnings {
 		if w.Task == rec.Task {
 			w.Task = id

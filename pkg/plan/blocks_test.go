@@ -185,14 +185,7 @@ func TestReuseMerge(t *testing.T) {
 	first.AddMerge("2010", "base", "c1", []plan.Output{regions}, 1e-3, plan.Timings{Solve: 1}, nil)
 	first.Warnings = append(first.Warnings, plan.TaskWarning{Task: "j/2010/base/merge", Year: "2010", Scenario: "base",
 		Warning: plan.Warning{Kind: plan.LargeResidual, Message: "residual"}})
-	data, err := first.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var old plan.Manifest
-	if err := json.Unmarshal(data, &old); err != nil {
-		t.Fatal(err)
-	}
+	old := decoded(t, first)
 
 	tests := []struct {
 		name           string
@@ -220,7 +213,7 @@ func TestReuseMerge(t *testing.T) {
 	}
 	m := plan.NewManifest("test", tasks, nil)
 	rec, outs, _ := old.Done(plan.MergeID("j", "2010", "base"))
-	m.ReuseMerge(&old, rec, outs)
+	m.ReuseMerge(old, rec, outs)
 	got, gotOuts, ok := m.AccountsDone("2010", "base")
 	if !ok || !got.Reused || got.Status != plan.Done || got.Worker != "c1" || got.Residual != 1e-3 || got.Timings != (plan.Timings{}) {
 		t.Errorf("reused merge %+v, want done, reused, by c1, residual 1e-3, no timings", got)
@@ -240,4 +233,18 @@ func TestReuseMerge(t *testing.T) {
 		}
 	}()
 	m.AddMerge("2010", "base", "c2", nil, 0, plan.Timings{}, nil)
+}
+
+// decoded is m as a later run reads it: encoded and decoded from JSON.
+func decoded(t *testing.T, m *plan.Manifest) *plan.Manifest {
+	t.Helper()
+	data, err := m.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var old plan.Manifest
+	if err := json.Unmarshal(data, &old); err != nil {
+		t.Fatal(err)
+	}
+	return &old
 }

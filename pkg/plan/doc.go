@@ -23,10 +23,11 @@
 // format and options, its scenario with the bytes of its files of
 // per-entry sigmas, Input.Sigmas, the stressors, accounts, groups,
 // output format and schema), so a later run can tell which tasks it may
-// reuse (Report.Reused, Manifest.Done, ReuseReport, ReuseMerge);
-// ChangesKey is where the change report of such a run goes, comparing
-// the accounts of each (year, scenario) whichever step wrote them
-// (Manifest.AccountsDone: a whole task or a merge).
+// reuse (Report.Reused, Manifest.Done, ReuseReport, ReuseMerge,
+// ReuseSummary); ChangesKey is where the change report of such a run
+// goes, comparing the accounts of each (year, scenario) whichever step
+// wrote them (Manifest.AccountsDone: a whole task or a merge), or a
+// Monte Carlo scenario's summaries (SummaryID).
 //
 // NewManifest starts the manifest of a run with every task queued; Add
 // records each final report; Encode writes the JSON that goes to
@@ -39,7 +40,8 @@
 //     "draws-0000-0249"), each storing its samples at PartKey. The
 //     summary is no task: the coordinator writes it once every block is
 //     final (Manifest.Summaries) and records it with AddSummary, block
-//     "summary", after the tasks.
+//     "summary" (SummaryID), after the tasks, or ReuseSummary carries an
+//     earlier run's over. Like a merge, it has no digest of its own.
 //   - With Options.BlocksPerYear > 1 a (year, scenario) that is not Monte
 //     Carlo gives that many tasks over blocks of consumers
 //     (ConsumerBlock, "consumers-1-of-3"), each storing a part at

@@ -152,6 +152,23 @@ func (m *Manifest) AddSummary(year, scenario, worker string, out *Output, timing
 	m.addStep(TaskRecord{Year: year, Scenario: scenario, Block: SummaryBlock, Worker: worker, Timings: timings}, outs, err)
 }
 
+// SummaryID is the name of the summary of a Monte Carlo (year, scenario)
+// in job's manifest: job/year/scenario/summary.
+func SummaryID(job, year, scenario string) string {
+	return Task{Job: job, Year: year, Scenario: scenario, Block: SummaryBlock}.ID()
+}
+
+// ReuseSummary records the summary of a Monte Carlo (year, scenario) as
+// old, the manifest of an earlier run, recorded it: rec and outs are
+// what old.Done gives for the summary (SummaryID). The record is done
+// and reused, with old's output and worker, no timings of its own, and
+// the warnings old gave it. The caller answers for the summary's inputs
+// being unchanged: every block of draws of the pair reused. It panics
+// when rec is no summary or the step is recorded already.
+func (m *Manifest) ReuseSummary(old *Manifest, rec TaskRecord, outs []Output) {
+	m.reuseStep("ReuseSummary", SummaryBlock, old, rec, outs)
+}
+
 // drawTasks returns the tasks of one Monte Carlo scenario of one year: one
 // per block of size draws.
 func drawTasks(base Task, mc *spec.MonteCarlo, size int) []Task {

@@ -157,3 +157,69 @@ func TestSummaries(t *testing.T) {
 		t.Errorf("failures %+v", m.Failures)
 	}
 }
+
+// TestReuseSummary carries an earlier run's summary over, through its
+// manifest as JSON: done, reused, with its output and warnings, and no
+// summary left to do for the pair.
+func TestReuseSummary(t *testing.T) {
+	tasks, err := plan.Make(monteCarloJob(), plan.Options{Run: "r1", DrawsPerTask: 15})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := plan.Output{Account: "summary", Key: "ga/year=2019/scenario=mc/summary.arrow", SHA256: "bb"}
+	first := plan.NewManifest("test", tasks, nil)
+	first.AddSummary("2019", "mc", "c1", &sum, plan.Timings{Write: 1}, nil)
+	id := plan.SummaryID("ga", "2019", "mc")
+	first.Warnings = append(first.Warnings, plan.TaskWarning{Task: id, Year: "2019", Scenario: "mc",
+		Warning: plan.Warning{Kind: plan.Note, Message: "note"}})
+	old := decoded(t, first)
+	rec, outs, ok := old.Done(id)
+	if !ok || rec.Block != plan.SummaryBlock {
+		t.Fatalf("old.Done(%s) = %+v, %v", id, rec, ok)
+	}
+
+	for i := range tasks {
+		tasks[i].Run = "r2"
+	}
+	m := plan.NewManifest("test", tasks, nil)
+	m.ReuseSummary(old, rec, outs)
+	got, gotOuts, ok := m.Done(id)
+	if !ok || !got.Reused || got.Worker != "c1" || got.Timings != (plan.Timings{}) || m.Reused() != 1 {
+		t.Errorf("reused summary %+v (%d reused), want done, reused, by c1, no timings", got, m.Reused())
+	}
+	if len(gotOuts) != 1 || gotOuts[0] != sum || !m.Outputs[0].Reused {
+		t.Errorf("reused outputs %+v, want %+v marked reused", m.Outputs, sum)
+	}
+	if w := m.Warnings; len(w) != 1 || w[0].Task != id {
+		t.Errorf("warnings %+v, want the summary's note", w)
+	}
+	for _, tk := range tasks {
+		if tk.Scenario == "mc" {
+			r := plan.NewReport(tk)
+			r.Status = plan.Done
+			m.Add(r)
+		}
+	}
+	if s := m.Summaries(); len(s) != 0 {
+		t.Errorf("summaries %+v left to do after the summary was reused", s)
+	}
+
+	tests := []struct {
+		name string
+		call func()
+	}{
+		{"twice", func() { m.ReuseSummary(old, rec, outs) }},
+		{"a merge", func() { m.ReuseSummary(old, plan.TaskRecord{Task: "ga/2019/mc/merge", Block: plan.MergeBlock}, nil) }},
+		{"a summary as a merge", func() { m.ReuseMerge(old, rec, outs) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Error("no panic")
+				}
+			}()
+			tt.call()
+		})
+	}
+}

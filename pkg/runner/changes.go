@@ -42,7 +42,8 @@ type ChangeReport struct {
 	// Tasks are the recomputed tasks compared, in task order: a year
 	// split into blocks of consumers is named by its merge
 	// (job/year/scenario/merge), whose account files a whole task would
-	// have written.
+	// have written, and a Monte Carlo scenario by its summary
+	// (job/year/scenario/summary).
 	Tasks   []string    `json:"tasks"`
 	Flagged int         `json:"flagged"` // rows with a flag
 	Rows    []ChangeRow `json:"rows"`
@@ -52,11 +53,15 @@ type ChangeReport struct {
 // scenario, old against new. Values are nil where an account is null
 // (a region that does not produce) or the row is missing on one side.
 type ChangeRow struct {
-	Year      string                 `json:"year"`
-	Scenario  string                 `json:"scenario"`
-	Extension string                 `json:"extension"`
-	Stressor  string                 `json:"stressor"`
-	Region    string                 `json:"region"`
+	Year      string `json:"year"`
+	Scenario  string `json:"scenario"`
+	Extension string `json:"extension"`
+	Stressor  string `json:"stressor"`
+	Region    string `json:"region"`
+	// Statistic is "mean" in the rows of a Monte Carlo scenario, whose
+	// values are the means over its draws (its summary's mean column);
+	// empty in the rows of a regions file.
+	Statistic string                 `json:"statistic,omitempty"`
 	Accounts  map[string]ChangeValue `json:"accounts"` // by Headlines name
 	Flagged   bool                   `json:"flagged"`
 }
@@ -81,7 +86,15 @@ type headlines struct {
 	values map[headline][]*float64 // in Headlines order
 }
 
-// readHeadlines reads o, a regions output, checked against its SHA-256.
+// headlineOutput reports whether an output of account holds headline
+// accounts: a regions file, or a Monte Carlo summary (its means).
+func headlineOutput(account string) bool {
+	return account == output.Regions || account == output.Summary
+}
+
+// readHeadlines reads o, a regions or summary output, checked against
+// its SHA-256. Of a summary it takes the mean of the rows of each
+// headline account.
 func readHeadlines(ctx context.Context, st store.Store, o plan.Output) (*headlines, error) {
 	data, err := getChecked(ctx, st, o)
 	if err != nil {
@@ -98,19 +111,36 @@ func readHeadlines(ctx context.Context, st store.Store, o plan.Output) (*headlin
 	defer tbl.Release()
 	text := func(name string) []string { return stringColumn(tbl, name) }
 	ext, str, reg := text("extension"), text("stressor"), text("region")
+	h := &headlines{values: make(map[headline][]*float64, len(reg))}
+	row := func(k headline) []*float64 {
+		v, ok := h.values[k]
+		if !ok {
+			v = make([]*float64, len(Headlines))
+			h.order = append(h.order, k)
+			h.values[k] = v
+		}
+		return v
+	}
+	if o.Account == output.Summary {
+		// A row per account, extension, stressor and region (and
+		// consuming region for flows, not a headline).
+		acct, mean := text("account"), floatColumn(tbl, "mean")
+		for r := range reg {
+			if i := slices.Index(Headlines, acct[r]); i >= 0 {
+				row(headline{ext[r], str[r], reg[r]})[i] = mean[r]
+			}
+		}
+		return h, nil
+	}
 	cols := make([][]*float64, len(Headlines))
 	for i, name := range Headlines {
 		cols[i] = floatColumn(tbl, name)
 	}
-	h := &headlines{values: make(map[headline][]*float64, len(reg))}
 	for r := range reg {
-		k := headline{ext[r], str[r], reg[r]}
-		v := make([]*float64, len(Headlines))
+		v := row(headline{ext[r], str[r], reg[r]})
 		for i := range Headlines {
 			v[i] = cols[i][r]
 		}
-		h.order = append(h.order, k)
-		h.values[k] = v
 	}
 	return h, nil
 }
@@ -152,8 +182,9 @@ func floatColumn(tbl arrow.Table, name string) []*float64 {
 }
 
 // compare adds to rep the rows of one (year, scenario): old against
-// new, new's rows first in their order, then the rows only old has.
-func (rep *ChangeReport) compare(year, scenario string, old, new *headlines) {
+// new, new's rows first in their order, then the rows only old has;
+// statistic is ChangeRow.Statistic.
+func (rep *ChangeReport) compare(year, scenario, statistic string, old, new *headlines) {
 	keys := slices.Clone(new.order)
 	for _, k := range old.order {
 		if _, ok := new.values[k]; !ok {
@@ -164,7 +195,7 @@ func (rep *ChangeReport) compare(year, scenario string, old, new *headlines) {
 		ov, inOld := old.values[k]
 		nv, inNew := new.values[k]
 		row := ChangeRow{Year: year, Scenario: scenario, Extension: k.extension, Stressor: k.stressor,
-			Region: k.region, Accounts: make(map[string]ChangeValue, len(Headlines))}
+			Region: k.region, Statistic: statistic, Accounts: make(map[string]ChangeValue, len(Headlines))}
 		for i, name := range Headlines {
 			var o, n *float64
 			if inOld {
@@ -212,21 +243,36 @@ func change(old, new *float64, threshold float64) ChangeValue {
 }
 
 // oldHeadlines is one (year, scenario) a run computes, with the headline
-// accounts of the regions output the run before recorded for it.
+// accounts of the regions output (or, montecarlo, the summary) the run
+// before recorded for it.
 type oldHeadlines struct {
 	pair
-	old *headlines
+	montecarlo bool
+	old        *headlines
+}
+
+// headlineStep returns the record and outputs of m's step that wrote the
+// headline accounts of p: the summary of a Monte Carlo scenario, else
+// its whole task or its merge (plan.Manifest.AccountsDone); ok is false
+// when m holds none done. A scenario that became Monte Carlo, or ceased
+// to be, is not compared with what it was.
+func headlineStep(m *plan.Manifest, p pair, montecarlo bool) (plan.TaskRecord, []plan.Output, bool) {
+	if montecarlo {
+		return m.Done(plan.SummaryID(m.Job, p.year, p.scenario))
+	}
+	return m.AccountsDone(p.year, p.scenario)
 }
 
 // before reads, for every (year, scenario) of m that the run computes,
 // in task order, the regions output old recorded for it (its whole task
-// or its merge, plan.Manifest.AccountsDone), while it is still in place:
-// the values the new output will be compared with. A pair computes when
-// its whole task is not final yet, or, split into blocks of consumers,
-// when its merge is not recorded (not reused): the blocks write only
-// parts, so the old regions file stays in place until the merge, which
-// comes after every block. Monte Carlo scenarios are left out. A file
-// that is gone or written over since is left out (reported to OnError).
+// or its merge, plan.Manifest.AccountsDone), or the summary of a Monte
+// Carlo scenario, while it is still in place: the values the new output
+// will be compared with. A pair computes when its whole task is not
+// final yet, or, run as blocks, when its merge or summary is not
+// recorded (not reused): the blocks write only parts, so the old file
+// stays in place until the merge or summary, which comes after every
+// block. A file that is gone or written over since is left out
+// (reported to OnError).
 func (c *coordination) before(ctx context.Context, old, m *plan.Manifest) []oldHeadlines {
 	if old == nil {
 		return nil
@@ -235,7 +281,7 @@ func (c *coordination) before(ctx context.Context, old, m *plan.Manifest) []oldH
 	seen := map[pair]bool{}
 	for i, t := range c.tasks {
 		p := pair{t.Year, t.Scenario}
-		_, _, block := plan.ParseConsumerBlock(t.Block)
+		step := stepOf(t.Block)
 		switch {
 		case seen[p]:
 			continue
@@ -243,20 +289,21 @@ func (c *coordination) before(ctx context.Context, old, m *plan.Manifest) []oldH
 			if m.Tasks[i].Status.Final() {
 				continue
 			}
-		case block:
+		case step != "":
 			seen[p] = true
-			if _, _, merged := m.Done(plan.MergeID(m.Job, t.Year, t.Scenario)); merged {
+			if _, _, done := m.Done(plan.Task{Job: m.Job, Year: t.Year, Scenario: t.Scenario, Block: step}.ID()); done {
 				continue
 			}
 		default:
 			continue
 		}
-		_, outs, ok := old.AccountsDone(t.Year, t.Scenario)
+		mc := step == plan.SummaryBlock
+		_, outs, ok := headlineStep(old, p, mc)
 		if !ok {
 			continue
 		}
 		for _, o := range outs {
-			if o.Account != output.Regions {
+			if !headlineOutput(o.Account) {
 				continue
 			}
 			h, err := readHeadlines(ctx, c.store, o)
@@ -264,18 +311,19 @@ func (c *coordination) before(ctx context.Context, old, m *plan.Manifest) []oldH
 				c.opts.OnError(fmt.Errorf("runner: job %s: %s/%s: previous regions for the change report: %w", c.job.Job, t.Year, t.Scenario, err))
 				continue
 			}
-			out = append(out, oldHeadlines{p, h})
+			out = append(out, oldHeadlines{p, mc, h})
 		}
 	}
 	return out
 }
 
 // reportChanges compares the regions outputs m's recomputed tasks and
-// merges wrote, read back after the merges, with prev, read from old's
-// before the run, writes <job>/changes.json and records it in m as a
-// warning of kind plan.Change. A (year, scenario) whose task or merge
-// failed wrote nothing and is left out. It does nothing without a
-// previous run.
+// merges wrote, and the summaries of its recomputed Monte Carlo
+// scenarios, read back after the merges and summaries, with prev, read
+// from old's before the run, writes <job>/changes.json and records it in
+// m as a warning of kind plan.Change. A (year, scenario) whose task,
+// merge or summary failed wrote nothing and is left out. It does nothing
+// without a previous run.
 func (c *coordination) reportChanges(ctx context.Context, old, m *plan.Manifest, prev []oldHeadlines) {
 	if old == nil {
 		return
@@ -283,12 +331,16 @@ func (c *coordination) reportChanges(ctx context.Context, old, m *plan.Manifest,
 	threshold := c.opts.ChangeThreshold
 	rep := &ChangeReport{Job: m.Job, Run: m.Run, PreviousRun: old.Run, Threshold: threshold, Tasks: []string{}, Rows: []ChangeRow{}}
 	for _, p := range prev {
-		rec, outs, ok := m.AccountsDone(p.year, p.scenario)
+		rec, outs, ok := headlineStep(m, p.pair, p.montecarlo)
 		if !ok || rec.Reused {
 			continue
 		}
+		statistic := ""
+		if p.montecarlo {
+			statistic = "mean"
+		}
 		for _, o := range outs {
-			if o.Account != output.Regions {
+			if !headlineOutput(o.Account) {
 				continue
 			}
 			now, err := readHeadlines(ctx, c.store, o)
@@ -297,7 +349,7 @@ func (c *coordination) reportChanges(ctx context.Context, old, m *plan.Manifest,
 				continue
 			}
 			rep.Tasks = append(rep.Tasks, rec.Task)
-			rep.compare(p.year, p.scenario, p.old, now)
+			rep.compare(p.year, p.scenario, statistic, p.old, now)
 		}
 	}
 	key := plan.ChangesKey(m.Job)

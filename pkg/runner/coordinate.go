@@ -59,8 +59,9 @@ type CoordinateOptions struct {
 	// did with the same plan.TaskDigest, when each of them is still in
 	// the store with its recorded SHA-256: the task is not published and
 	// its outputs are carried into the manifest as reused. A block of
-	// consumers is reused alike, and the merge of a (year, scenario)
-	// whose blocks all are, when its files are in place.
+	// consumers or of draws is reused alike, and the merge or summary of
+	// a (year, scenario) whose blocks all are, when its files are in
+	// place.
 	RecomputeAll bool
 	// ChangeThreshold is the relative change of a headline account
 	// beyond which the change report (plan.ChangesKey) flags its row.
@@ -163,14 +164,16 @@ var (
 // not publish a task that the previous complete run did with the same
 // digest and whose outputs are all still in the store with the recorded
 // SHA-256: it carries them into the manifest as reused
-// (opts.RecomputeAll runs everything); a split (year, scenario) whose
-// blocks are all reused reuses the previous run's merge as well, when
-// its account files are in place. Before publishing, it reads the
-// regions output the previous run recorded for each (year, scenario) it
-// will compute, written by a whole task or a merge; after the run, and
-// after the merges, it writes plan.ChangesKey comparing the headline
-// accounts (Headlines) old against new, and records it as a warning of
-// kind plan.Change with the number of rows flagged (opts.ChangeThreshold).
+// (opts.RecomputeAll runs everything); a (year, scenario) run as blocks,
+// of consumers or of draws, whose blocks are all reused reuses the
+// previous run's merge or summary as well, when its files are in place.
+// Before publishing, it reads the regions output the previous run
+// recorded for each (year, scenario) it will compute, written by a whole
+// task or a merge, or the summary of a Monte Carlo scenario; after the
+// run, and after the merges and summaries, it writes plan.ChangesKey
+// comparing the headline accounts (Headlines, of a summary their means)
+// old against new, and records it as a warning of kind plan.Change with
+// the number of rows flagged (opts.ChangeThreshold).
 //
 // Runs and resumption. A job has one record in the state bucket, held by
 // one coordinator at a time (opts.Lease). When the job's latest run is
@@ -367,13 +370,13 @@ func (c *coordination) run(ctx context.Context) (*plan.Manifest, error) {
 
 	var waitErr error
 	if !c.resumed {
-		reused, merges := c.reuse(runCtx, c.previous, m)
+		reused, steps := c.reuse(runCtx, c.previous, m)
 		if err := c.b.StartRun(runCtx, state.Run, c.tasks, c.inputs); err != nil {
 			stopRenewing()
 			c.release(ctx, plan.Failed)
 			return nil, err
 		}
-		c.carry(runCtx, m, reused, merges)
+		c.carry(runCtx, m, reused, steps)
 	}
 	waitErr = c.follow(runCtx, m)
 	stopRenewing()
@@ -640,16 +643,17 @@ func (c *coordination) warnRun(ctx context.Context, m *plan.Manifest) {
 	}
 	for _, key := range keys {
 		add(plan.TaskWarning{Warning: plan.Warning{Kind: plan.Stale, Key: key,
-			Message: fmt.Sprintf("%s is left from an earlier run and not written by this one (another output format, or a scenario, year or account no longer in the spec); it is kept", key)}})
+			Message: fmt.Sprintf("%s is left from an earlier run and not written by this one (another output format, a scenario, year or account no longer in the spec, or blocks of another size); it is kept", key)}})
 	}
 }
 
 // staleKeys lists the objects under the job's folder in st that tasks
-// do not write: their account files, and the parts of blocks of
-// consumers and, with the leontief account, their columns of L (those
-// of another number of blocks are stale). Below a Monte Carlo scenario's folder every object is
-// taken as the run's: its blocks write parts whose names depend on how
-// the draws are split.
+// do not write: their account files, the parts of blocks of consumers
+// and, with the leontief account, their columns of L, and a Monte Carlo
+// scenario's summary, the parts of its blocks of draws, its units and,
+// with per_draw, every draw's files. Parts of another number of blocks
+// of consumers, or of another size of blocks of draws, are stale, as
+// are the files of draws a scenario no longer has.
 func staleKeys(ctx context.Context, st store.Store, tasks []plan.Task) ([]string, error) {
 	var job spec.Job
 	if err := json.Unmarshal(tasks[0].Spec, &job); err != nil {
@@ -659,12 +663,11 @@ func staleKeys(ctx context.Context, st store.Store, tasks []plan.Task) ([]string
 	if err != nil {
 		return nil, err
 	}
-	montecarlo := map[string]bool{}
+	montecarlo := map[string]*spec.MonteCarlo{}
 	for _, sc := range job.Scenarios {
-		montecarlo[sc.Name] = sc.MonteCarlo != nil
+		montecarlo[sc.Name] = sc.MonteCarlo
 	}
 	planned := map[string]bool{plan.ManifestKey(job.Job): true, plan.ChangesKey(job.Job): true}
-	var folders []string // of Monte Carlo scenarios, with a final slash
 	for _, t := range tasks {
 		if _, _, ok := plan.ParseConsumerBlock(t.Block); ok {
 			planned[plan.BlockKey(t.Job, t.Year, t.Scenario, t.Block)] = true
@@ -672,12 +675,21 @@ func staleKeys(ctx context.Context, st store.Store, tasks []plan.Task) ([]string
 				planned[plan.InverseKey(t.Job, t.Year, t.Scenario, t.Block)] = true
 			}
 		}
-		for _, acct := range job.Accounts {
-			key := path.Join(t.Job, output.Key(t.Year, t.Scenario, acct, format))
-			planned[key] = true
-			if montecarlo[t.Scenario] {
-				folders = append(folders, path.Dir(key)+"/")
+		if first, count, ok := plan.ParseDrawBlock(t.Block); ok {
+			planned[plan.PartKey(t.Job, t.Year, t.Scenario, t.Block)] = true
+			planned[plan.UnitsKey(t.Job, t.Year, t.Scenario)] = true
+			planned[path.Join(t.Job, output.Key(t.Year, t.Scenario, output.Summary, format))] = true
+			if mc := montecarlo[t.Scenario]; mc != nil && mc.PerDraw {
+				for d := first; d < first+count; d++ {
+					for _, acct := range drawAccounts {
+						planned[path.Join(t.Job, output.DrawKey(t.Year, t.Scenario, d, acct, format))] = true
+					}
+				}
 			}
+			continue
+		}
+		for _, acct := range job.Accounts {
+			planned[path.Join(t.Job, output.Key(t.Year, t.Scenario, acct, format))] = true
 		}
 	}
 	keys, err := st.List(ctx, job.Job+"/")
@@ -686,7 +698,7 @@ func staleKeys(ctx context.Context, st store.Store, tasks []plan.Task) ([]string
 	}
 	var stale []string
 	for _, key := range keys {
-		if !planned[key] && !slices.ContainsFunc(folders, func(f string) bool { return strings.HasPrefix(key, f) }) {
+		if !planned[key] {
 			stale = append(stale, key)
 		}
 	}

@@ -35,11 +35,12 @@
 // resume the run, publish what is left, gather the reports and write the
 // manifest last. A new run reuses the tasks the previous complete run did
 // with the same plan.TaskDigest, their outputs still in place, instead of
-// publishing them (a block of consumers too, with the merge of a split
-// year whose blocks are all reused), and after the run writes
-// <job>/changes.json: the headline accounts of each recomputed (year,
-// scenario), from its task's or its merge's regions file, old against
-// new:
+// publishing them (a block of consumers or of draws too, with the merge
+// of a split year, or the summary of a Monte Carlo scenario, whose
+// blocks are all reused), and after the run writes <job>/changes.json:
+// the headline accounts of each recomputed (year, scenario), from its
+// task's or its merge's regions file, or the means of its summary, old
+// against new:
 //
 //	relative = (new - old) / |old|
 //	flagged  when |relative| > threshold, old and new differ in sign,
@@ -101,6 +102,24 @@
 //     task on the bus: a resumed run merges again what the interrupted
 //     one reused, and compares it. Parts of another number of blocks are
 //     stale.
+//   - A Monte Carlo scenario's blocks of draws are reused alike, their
+//     outputs being the part, the units (the block of draw 0) and, with
+//     per_draw, every draw's files, all read back and hashed: a damaged
+//     or missing one computes its block again, which writes the same
+//     bytes. The summary is reused when every block is and its file is
+//     in place, else Summarize writes it again from the reused and new
+//     parts, to the byte what a fresh run writes. A block's name gives
+//     its first and last draw and its digest the scenario's draw count:
+//     another DrawsPerTask or draw count reuses none of the old blocks
+//     (their draws would be the same; TODO(reuse-draws): a block could be
+//     reused by its draws, without the draw count, were the draw count
+//     out of its digest). As with a merge, a resumed run summarizes
+//     again.
+//   - The change report compares a Monte Carlo scenario by the mean of
+//     each headline account in its summary, with the previous run's
+//     summary only: a scenario that became Monte Carlo, or ceased to be,
+//     is left out. A new seed moves the means by the sampling error
+//     alone, which may flag rows at a small threshold.
 //   - leontief is n² rows: its file takes about 24 bytes a row as Arrow
 //     and 8 as Parquet (synthetic tables), 2.3 GB and 0.8 GB at n = 9800,
 //     and is held whole in memory before the put, with the other accounts
@@ -132,8 +151,9 @@
 //     a worker among several rarely sees them all, and its tasks copy. A
 //     task that comes after the table was taken reads it again.
 //   - Objects under <job>/ that the run does not write are listed as
-//     stale, never deleted; every object below a Monte Carlo scenario's
-//     folder counts as the run's.
+//     stale, never deleted: the parts of blocks of another size, of
+//     consumers or of draws, and with per_draw the files of draws a
+//     scenario no longer has, as well.
 //   - Tables are read twice: once by Check, once by a task. The cache
 //     keeps CacheTables prepared tables per Runner (one by default), so
 //     the scenarios of a year read it once, and Runner.Check leaves the

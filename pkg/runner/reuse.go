@@ -48,16 +48,14 @@ func (c *coordination) digests(m *plan.Manifest) {
 // reuse returns the reports of the tasks of m that need not run: old,
 // a complete run, did the task with the same digest and each of its
 // outputs is still in the store with the bytes and SHA-256 recorded. A
-// block of consumers is reused as a whole task is, its part being its
-// output; a split (year, scenario) whose blocks are all reused reuses
-// old's merge as well (the merges returned, as old.Done gives them),
-// when its account files are in place: the blocks' digests cover all the
-// merge reads. Monte Carlo blocks are always run.
-//
-// TODO(reuse-montecarlo): a block's parts could be carried over as well,
-// but the summary step reads them by the manifest's outputs of this run;
-// carrying them needs Summarize to accept reused parts, and a test.
-func (c *coordination) reuse(ctx context.Context, old *plan.Manifest, m *plan.Manifest) ([]plan.Report, []reusedMerge) {
+// block of consumers or of draws is reused as a whole task is, its part
+// (with a block of draws, its units and per-draw files too) being its
+// output. A (year, scenario) whose blocks are all reused reuses old's
+// step over them as well, the merge of a split year or the summary of
+// a Monte Carlo scenario (returned as old.Done gives them), when its
+// files are in place: the blocks' digests cover all the step reads.
+// Otherwise the step is taken again, from the reused and the new parts.
+func (c *coordination) reuse(ctx context.Context, old *plan.Manifest, m *plan.Manifest) ([]plan.Report, []reusedStep) {
 	if c.opts.RecomputeAll || old == nil || !complete(old) {
 		return nil, nil
 	}
@@ -73,16 +71,16 @@ func (c *coordination) reuse(ctx context.Context, old *plan.Manifest, m *plan.Ma
 		return len(outs) > 0
 	}
 	var reports []plan.Report
-	var split []pair         // split pairs in task order
-	whole := map[pair]bool{} // split pair -> every block reused so far
+	var sets []blockSet      // pairs run as blocks, in task order
+	whole := map[pair]bool{} // such a pair -> every block reused so far
 	for i, t := range c.tasks {
-		_, _, block := plan.ParseConsumerBlock(t.Block)
-		if t.Block != plan.Block && !block {
+		step := stepOf(t.Block)
+		if t.Block != plan.Block && step == "" {
 			continue
 		}
 		p := pair{t.Year, t.Scenario}
-		if _, seen := whole[p]; block && !seen {
-			split = append(split, p)
+		if _, seen := whole[p]; step != "" && !seen {
+			sets = append(sets, blockSet{p, step})
 			whole[p] = true
 		}
 		digest := m.Tasks[i].Digest
@@ -93,33 +91,59 @@ func (c *coordination) reuse(ctx context.Context, old *plan.Manifest, m *plan.Ma
 		}
 		reports = append(reports, plan.ReuseReport(t, old, rec, outs))
 	}
-	var merges []reusedMerge
-	for _, p := range split {
-		if !whole[p] {
+	var steps []reusedStep
+	for _, s := range sets {
+		if !whole[s.pair] {
 			continue
 		}
-		if rec, outs, ok := old.Done(plan.MergeID(old.Job, p.year, p.scenario)); ok && intact(outs) {
-			merges = append(merges, reusedMerge{rec, outs})
+		id := plan.Task{Job: old.Job, Year: s.year, Scenario: s.scenario, Block: s.step}.ID()
+		if rec, outs, ok := old.Done(id); ok && intact(outs) {
+			steps = append(steps, reusedStep{rec, outs})
 		}
 	}
-	return reports, merges
+	return reports, steps
+}
+
+// stepOf is the block of the coordinator's step over a task's block:
+// plan.MergeBlock for a block of consumers, plan.SummaryBlock for a
+// block of draws, "" for any other.
+func stepOf(block string) string {
+	if _, _, ok := plan.ParseConsumerBlock(block); ok {
+		return plan.MergeBlock
+	}
+	if _, _, ok := plan.ParseDrawBlock(block); ok {
+		return plan.SummaryBlock
+	}
+	return ""
 }
 
 // pair is a (year, scenario) of a job.
 type pair struct{ year, scenario string }
 
-// reusedMerge is the merge of an earlier run that a run carries over.
-type reusedMerge struct {
+// blockSet is a pair run as blocks, with the block of the step that puts
+// them together (stepOf).
+type blockSet struct {
+	pair
+	step string
+}
+
+// reusedStep is the merge or the summary of an earlier run that a run
+// carries over.
+type reusedStep struct {
 	rec  plan.TaskRecord
 	outs []plan.Output
 }
 
 // carry records the reused tasks' reports in m and in the job's state,
-// so that a resumed run finds them final, and the reused merges in m:
-// those a resumed run does again, from the reused parts.
-func (c *coordination) carry(ctx context.Context, m *plan.Manifest, reports []plan.Report, merges []reusedMerge) {
-	for _, mg := range merges {
-		m.ReuseMerge(c.previous, mg.rec, mg.outs)
+// so that a resumed run finds them final, and the reused merges and
+// summaries in m: those a resumed run does again, from the reused parts.
+func (c *coordination) carry(ctx context.Context, m *plan.Manifest, reports []plan.Report, steps []reusedStep) {
+	for _, s := range steps {
+		if s.rec.Block == plan.SummaryBlock {
+			m.ReuseSummary(c.previous, s.rec, s.outs)
+		} else {
+			m.ReuseMerge(c.previous, s.rec, s.outs)
+		}
 	}
 	for _, r := range reports {
 		r.Run = m.Run
