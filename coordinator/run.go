@@ -208,7 +208,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		})
 	}
 
-	years := newYearCount()
+	counts := newTaskCount()
 	m, err := runner.Coordinate(ctx, b, job, runner.CoordinateOptions{
 		Version:         version(),
 		Output:          output,
@@ -228,12 +228,13 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			log.Info("another coordinator holds the job; waiting until it lets go or falls silent",
 				"job", h.Job, "run", h.Run, "holder", h.Owner, "lease", h.Lease)
 		},
-		OnPlan: func(tasks []plan.Task, inputs []plan.Input, resumed bool, final int) {
-			years.plan(tasks)
+		OnPlan: func(tasks, open []plan.Task, inputs []plan.Input, resumed bool) {
+			counts.plan(open)
+			final := len(tasks) - len(open)
 			if resumed {
 				log.Info("resuming the job's unfinished run", "run", tasks[0].Run, "tasks", len(tasks), "final", final)
 			} else {
-				log.Info("tables checked, publishing tasks", "run", tasks[0].Run, "tasks", len(tasks), "output", tasks[0].Output, "format", tasks[0].Format)
+				log.Info("tables checked, publishing tasks", "run", tasks[0].Run, "tasks", len(tasks), "reused", final, "output", tasks[0].Output, "format", tasks[0].Format)
 			}
 			bar.start(len(tasks), final)
 		},
@@ -241,8 +242,11 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			metrics.Observe(r)
 			logReport(log, r)
 			bar.update(final, r)
-			if done, failed, over := years.report(r); over {
-				log.Info("year finished", "year", r.Year, "done", done, "failed", failed)
+			if done, failed, over := counts.report(r.Year+"\x00"+r.Scenario, r); over {
+				log.Info("year and scenario finished", "year", r.Year, "scenario", r.Scenario, "tasks_done", done, "tasks_failed", failed)
+			}
+			if done, failed, over := counts.report(r.Year, r); over {
+				log.Info("year finished", "year", r.Year, "tasks_done", done, "tasks_failed", failed)
 			}
 		},
 		OnError:   func(err error) { log.Warn("coordinator", "err", err) },
@@ -269,7 +273,7 @@ func logReport(log *slog.Logger, r plan.Report) {
 	log.Debug("task done", "task", r.Task, "worker", r.Worker, "outputs", len(r.Outputs),
 		"read_s", r.Timings.Read, "solve_s", r.Timings.Solve, "write_s", r.Timings.Write)
 	for _, w := range r.Warnings {
-		log.Debug("warning", "task", r.Task, "kind", w.Kind, "msg", w.Message)
+		log.Warn("warning", "task", r.Task, "kind", w.Kind, "msg", w.Message)
 	}
 }
 
@@ -328,29 +332,32 @@ func join(location, key string) string {
 }
 
 // yearCount tells when every task of a year is final.
-type yearCount struct {
+type taskCount struct {
 	open, done, failed map[string]int
 }
 
-func newYearCount() *yearCount {
-	return &yearCount{open: map[string]int{}, done: map[string]int{}, failed: map[string]int{}}
+func newTaskCount() *taskCount {
+	return &taskCount{open: map[string]int{}, done: map[string]int{}, failed: map[string]int{}}
 }
 
-func (y *yearCount) plan(tasks []plan.Task) {
-	for _, t := range tasks {
-		y.open[t.Year]++
+// plan counts the tasks still to run, by year and by year and scenario.
+func (c *taskCount) plan(open []plan.Task) {
+	for _, t := range open {
+		c.open[t.Year]++
+		c.open[t.Year+"\x00"+t.Scenario]++
 	}
 }
 
-// report counts a final report and says whether its year is over.
-func (y *yearCount) report(r plan.Report) (done, failed int, over bool) {
-	y.open[r.Year]--
+// report counts a final report against key (a year, or a year and a
+// scenario) and says whether the tasks of key are over.
+func (c *taskCount) report(key string, r plan.Report) (done, failed int, over bool) {
+	c.open[key]--
 	if r.Status == plan.Failed {
-		y.failed[r.Year]++
+		c.failed[key]++
 	} else {
-		y.done[r.Year]++
+		c.done[key]++
 	}
-	return y.done[r.Year], y.failed[r.Year], y.open[r.Year] == 0
+	return c.done[key], c.failed[key], c.open[key] == 0
 }
 
 // outputFolder returns the absolute local folder a run writes to, from the

@@ -80,8 +80,9 @@ type CoordinateOptions struct {
 	// Runner.Check, which keeps the first table for them.
 	Check func(context.Context, *spec.Job) ([]plan.Input, error)
 
-	// OnPlan is called once the tasks are ready to go, with the number
-	// of them final already (a resumed run), before any is published;
+	// OnPlan is called once the tasks are ready to go, with those of
+	// them still open (not final already in a resumed run, nor reused),
+	// before any is published;
 	// OnWait when another coordinator holds the job and Coordinate waits
 	// for it to let go; OnReport on each task's final report with the
 	// number of tasks final so far; OnError on an error that does not
@@ -90,7 +91,7 @@ type CoordinateOptions struct {
 	// as the manifest records it, before any task is published: a
 	// table's notes (plan.Note) and the objects of earlier runs this run
 	// does not write (plan.Stale). Each may be nil.
-	OnPlan    func(tasks []plan.Task, inputs []plan.Input, resumed bool, final int)
+	OnPlan    func(tasks, open []plan.Task, inputs []plan.Input, resumed bool)
 	OnWait    func(holder bus.JobState)
 	OnReport  func(r plan.Report, final, total int)
 	OnError   func(error)
@@ -434,7 +435,13 @@ func (c *coordination) follow(ctx context.Context, m *plan.Manifest) error {
 	// place.
 	c.headlines = c.before(ctx, c.previous, m)
 	if c.opts.OnPlan != nil {
-		c.opts.OnPlan(c.tasks, c.inputs, c.resumed, len(c.tasks)-m.Pending())
+		var open []plan.Task
+		for i, t := range c.tasks {
+			if !m.Tasks[i].Status.Final() {
+				open = append(open, t)
+			}
+		}
+		c.opts.OnPlan(c.tasks, open, c.inputs, c.resumed)
 	}
 	if err := c.publish(ctx, m); err != nil {
 		return err

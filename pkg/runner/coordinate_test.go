@@ -173,7 +173,7 @@ func TestCoordinateResumes(t *testing.T) {
 	ctx2, cancel2 := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel2()
 	m, err := runner.Coordinate(ctx2, b, j, runner.CoordinateOptions{
-		OnPlan: func(_ []plan.Task, _ []plan.Input, r bool, f int) { resumed, final = r, f },
+		OnPlan: func(tasks, open []plan.Task, _ []plan.Input, r bool) { resumed, final = r, len(tasks)-len(open) },
 	})
 	if err != nil {
 		t.Fatal(err)
