@@ -76,7 +76,8 @@ type Row struct {
 // v_⌊h⌋ + (h - ⌊h⌋)(v_⌊h⌋+1 - v_⌊h⌋) with h = (N - 1) q. Draws whose
 // value is null are left out; a label with none has every statistic
 // null. The mean sums in draw order, so the rows are the same to the bit
-// however the draws were computed.
+// however the draws were computed; a value the same in every draw has
+// itself as mean and a deviation of 0.
 func Summarize(s *Samples) []Row {
 	v := len(s.Labels)
 	rows := make([]Row, v)
@@ -99,11 +100,19 @@ func summarize(label Label, vals []float64) Row {
 	if len(vals) == 0 {
 		return r
 	}
-	var sum float64
+	// The mean of the sum, corrected by the mean of what is left over
+	// (two passes): a value that is the same in every draw has exactly
+	// that mean and a deviation of 0, where the sum alone rounds.
+	n := float64(len(vals))
+	var sum, rest float64
 	for _, x := range vals {
 		sum += x
 	}
-	r.Mean = sum / float64(len(vals))
+	mean := sum / n
+	for _, x := range vals {
+		rest += x - mean
+	}
+	r.Mean = mean + rest/n
 	if len(vals) > 1 {
 		var ss float64
 		for _, x := range vals {

@@ -90,3 +90,21 @@ func TestMerge(t *testing.T) {
 		})
 	}
 }
+
+// TestSummarizeConstant: a value the same in every draw, one whose sum
+// rounds, has itself as mean, p05 and p95, and a deviation of exactly 0.
+func TestSummarizeConstant(t *testing.T) {
+	for _, tc := range []struct {
+		v     float64
+		draws int
+	}{{6436043.611, 200}, {0.1, 1000}, {1e-300, 7}, {-3.3, 999}} {
+		s := &Samples{Labels: []Label{{Account: ValueAdded}}, Count: tc.draws}
+		for range tc.draws {
+			s.Values = append(s.Values, tc.v)
+		}
+		r := Summarize(s)[0]
+		if r.Mean != tc.v || r.SD != 0 || r.P05 != tc.v || r.P95 != tc.v {
+			t.Errorf("%v in %d draws: mean %v, sd %v, p05 %v, p95 %v", tc.v, tc.draws, r.Mean, r.SD, r.P05, r.P95)
+		}
+	}
+}
