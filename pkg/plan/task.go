@@ -129,6 +129,9 @@ type Warning struct {
 const (
 	ZeroOutput    = "zero_output"
 	LargeResidual = "residual"
+	// InputHeavy is a table, after its scenario's shocks, in which some
+	// sectors need a unit or more of inputs per unit of output.
+	InputHeavy = "input_heavy"
 	// Note is what a reader changed or set aside in a table, once per
 	// table of the run.
 	Note = "note"

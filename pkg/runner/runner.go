@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -182,8 +183,62 @@ func (r *Runner) begin(ctx context.Context, task plan.Task, tb spec.Table, sc sp
 	if err := scenario.Apply(t, shocks(sc)); err != nil {
 		return nil, "scenario", err
 	}
+	if w := inputHeavy(t); w != nil && warn {
+		rep.Warnings = append(rep.Warnings, *w)
+	}
 	rep.Timings.Solve = time.Since(start).Seconds()
 	return t, "", nil
+}
+
+// inputHeavy returns a warning when some sector of t, after the
+// scenario's shocks, needs a unit or more of inputs per unit of its output
+// (a column sum of A of 1 or more): its value added is negative, and
+// I - A may have no nonnegative inverse, so outputs and accounts can turn
+// negative or blow up without I - A being singular. Nil when every column
+// sums below 1 or t has no A.
+func inputHeavy(t *table.Table) *plan.Warning {
+	if t.A == nil {
+		return nil
+	}
+	n, _ := t.A.Dims()
+	sums := make([]float64, n)
+	for i := range n {
+		for j, v := range t.A.RawRowView(i)[:n] {
+			sums[j] += v
+		}
+	}
+	var names []string
+	worst, at := 0.0, -1
+	for j, v := range sums {
+		if v >= 1 {
+			if len(names) < 5 {
+				names = append(names, t.SectorLabel(j))
+			}
+			if v > worst {
+				worst, at = v, j
+			}
+		}
+	}
+	if at < 0 {
+		return nil
+	}
+	count := 0
+	for _, v := range sums {
+		if v >= 1 {
+			count++
+		}
+	}
+	more := ""
+	if count > len(names) {
+		more = fmt.Sprintf(" and %d more", count-len(names))
+	}
+	return &plan.Warning{
+		Kind:   plan.InputHeavy,
+		Sector: t.SectorLabel(at),
+		Amount: worst,
+		Message: fmt.Sprintf("%d of %d sectors need a unit or more of inputs per unit of output (column sum of A >= 1: %s%s; the largest, %g, in %s): their value added is negative, and outputs and accounts may turn negative",
+			count, n, strings.Join(names, ", "), more, worst, t.SectorLabel(at)),
+	}
 }
 
 // decode reads the job out of a task, with the task's table and scenario.

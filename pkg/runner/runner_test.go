@@ -296,3 +296,39 @@ func TestCheckSingular(t *testing.T) {
 		})
 	}
 }
+
+// TestInputHeavyWarning: a shock that makes a sector need more than a
+// unit of inputs per unit of output (negative value added; here outputs
+// and L turn negative without I - A being singular) is warned about,
+// naming the sector; the table as it is gets no such warning.
+func TestInputHeavyWarning(t *testing.T) {
+	j := pymrioJob(t)
+	j.Scenarios = []spec.Scenario{
+		{Name: "baseline"},
+		{Name: "heavy", Shocks: []spec.Shock{{Target: spec.TargetA, Region: "reg1", Sector: "food", Scale: 15}}},
+	}
+	r := runner.New(runner.Options{})
+	for _, task := range tasks(t, j) {
+		rep, err := r.Run(context.Background(), task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var heavy []plan.Warning
+		for _, w := range rep.Warnings {
+			if w.Kind == plan.InputHeavy {
+				heavy = append(heavy, w)
+			}
+		}
+		switch task.Scenario {
+		case "baseline":
+			if len(heavy) != 0 {
+				t.Errorf("baseline: %+v", heavy)
+			}
+		case "heavy":
+			if len(heavy) != 1 || heavy[0].Sector != "reg1/food" || !(heavy[0].Amount > 1) ||
+				!strings.Contains(heavy[0].Message, "1 of 48 sectors need a unit or more of inputs") {
+				t.Errorf("heavy: %+v", heavy)
+			}
+		}
+	}
+}
