@@ -131,7 +131,9 @@
 //   - A failed task leaves nothing of its year and scenario: an account
 //     whose encoding fails, whose put fails or that a signal cuts short
 //     (the end of the task's context: Abort) leaves no object, neither
-//     whole nor in part, and the accounts put before it are deleted. A
+//     whole nor in part, and the accounts put before it are deleted
+//     (a worker that exits at once after Abort may die before the
+//     deletes; the task, given back, writes those files again). A
 //     later attempt of the same task that fails so deletes the files an
 //     earlier attempt wrote, even one that wrote everything and died
 //     before it reported; the task is then tried again or failed.
