@@ -5,7 +5,8 @@
 // server, so that tests of the store exercise the same requests, signatures
 // and multipart uploads as production. The returned S3Server can be stopped
 // and started again on the same port and folder, to test how clients ride
-// out an outage.
+// out an outage. FilesBelow lists the files a test left in a folder, hidden
+// ones included.
 //
 // # Traps
 //

@@ -46,8 +46,9 @@
 // # Writing
 //
 // Encode returns one account of a Result as the bytes of a whole file, ready
-// for a store. A Writer does the same to an io.Writer and can append the
-// rows of several Results to one file. Key names the file within an output
+// for a store; EncodeTo writes the same bytes to an io.Writer, such as a
+// store's streamed put, without holding the file. A Writer does the same
+// and can append the rows of several Results to one file. Key names the file within an output
 // location, Hive-style (year=2019/scenario=base/regions.arrow), so the files
 // of a job read as one partitioned dataset. DrawKey adds a draw partition
 // for the files of one Monte Carlo draw
@@ -79,9 +80,10 @@
 //     Arrow and 0.8 GB as Parquet (24 and 8 bytes a row on synthetic
 //     tables). Its rows come from Result.Inverse one chunk of L's columns
 //     at a time and leave in record batches, so a Writer holds one chunk
-//     and one batch, never all of L or its labels; but Encode returns the
-//     whole file in memory, gathered in pieces of 1 MB and joined once, so
-//     it peaks near twice the file. Without Result.Inverse
+//     and one batch, never all of L or its labels, and so does EncodeTo;
+//     but Encode returns the whole file in memory, gathered in pieces of
+//     1 MB and joined once, so it peaks near twice the file. Without
+//     Result.Inverse
 //     (accounts.Options.Leontief) writing it fails.
 //   - Parquet buffers a whole row group (up to a million rows) in memory
 //     before writing it; the Arrow format writes each batch as it fills.

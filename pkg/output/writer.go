@@ -307,22 +307,42 @@ func Encode(name string, f Format, res *accounts.Result, groups []*accounts.Grou
 	return encode(name, f, opts, func(w *Writer) error { return w.Write(res, groups) })
 }
 
+// EncodeTo writes the account called name of res to w as one file in
+// format f, the bytes Encode returns, and returns its number of rows.
+// Groups is as for Writer.Write. It fails where NewWriter, Write or
+// Close fail; what it wrote to w is then not a file. It holds what a
+// Writer holds (for leontief one chunk of L's columns and one record
+// batch, or a Parquet row group), never the file.
+func EncodeTo(w io.Writer, name string, f Format, res *accounts.Result, groups []*accounts.Groups, opts ...Option) (int64, error) {
+	return encodeTo(w, name, f, opts, func(w *Writer) error { return w.Write(res, groups) })
+}
+
 // encode returns the file that write writes to a new Writer of account
 // name, and its number of rows; no data on error.
 func encode(name string, f Format, opts []Option, write func(*Writer) error) ([]byte, int64, error) {
 	var buf pieces
-	w, err := NewWriter(&buf, name, f, opts...)
+	rows, err := encodeTo(&buf, name, f, opts, write)
 	if err != nil {
 		return nil, 0, err
+	}
+	return buf.join(), rows, nil
+}
+
+// encodeTo has write write to a new Writer of account name on out, closes
+// it and returns its number of rows.
+func encodeTo(out io.Writer, name string, f Format, opts []Option, write func(*Writer) error) (int64, error) {
+	w, err := NewWriter(out, name, f, opts...)
+	if err != nil {
+		return 0, err
 	}
 	err = write(w)
 	if cerr := w.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return nil, 0, err
+		return 0, err
 	}
-	return buf.join(), w.Rows(), nil
+	return w.Rows(), nil
 }
 
 // pieceSize is the size of the pieces of a pieces buffer.

@@ -13,10 +13,12 @@
 //	         cached one over), scenario.Apply
 //	solve    accounts.Compute (one LU of I - A), ComputeGroups; with
 //	         the leontief account, the factors stay for the write
-//	write    output.Encode every account in memory, then store.Put at
-//	         <job>/year=<year>/scenario=<scenario>/<account>.<ext>;
-//	         all of them or none; leontief's L is solved 64 columns at
-//	         a time as its file is encoded
+//	write    each account encoded straight into the store
+//	         (output.EncodeTo into store.PutStream) at
+//	         <job>/year=<year>/scenario=<scenario>/<account>.<ext>,
+//	         its size and SHA-256 taken as the bytes pass; all of them
+//	         or none; leontief's L is solved 64 columns at a time as
+//	         its file is encoded
 //
 // A Monte Carlo scenario runs as blocks of draws (plan.DrawBlock): each
 // task takes the year's table, applies the scenario's shocks to a copy,
@@ -121,11 +123,17 @@
 //     is left out. A new seed moves the means by the sampling error
 //     alone, which may flag rows at a small threshold.
 //   - leontief is n² rows: its file takes about 24 bytes a row as Arrow
-//     and 8 as Parquet (synthetic tables), 2.3 GB and 0.8 GB at n = 9800,
-//     and is held whole in memory before the put, with the other accounts
-//     (TODO(memory) at Runner.write); encoding it raises the peak by about
-//     three times the file. Its solves cost 2 n³ flops, three LUs' worth,
-//     on top of the task's.
+//     and 8 as Parquet (synthetic tables), 2.3 GB and 0.8 GB at n = 9800.
+//     No account's file is held in memory: each is encoded into a
+//     streamed put, so a task holds one encoder (a chunk of L's columns
+//     and a record batch; a Parquet row group) and the store's buffer (a
+//     16 MiB part for S3). Its solves cost 2 n³ flops, three LUs' worth,
+//     on top of the task's; an S3 put that fails in a way that may pass
+//     encodes the account again from the start, solves included.
+//   - Encoding and uploading take turns: the encoder waits while a part
+//     goes up. TODO(throughput): minio-go's parallel streamed parts
+//     (PutObjectOptions.ConcurrentStreamParts) would overlap them, at a
+//     16 MiB buffer per thread.
 //   - Only a store's own failures are tried again (TaskError.Temporary);
 //     everything else is final: its worker reports it and terminates the
 //     message. The other tasks go on and keep their outputs; the job
@@ -139,11 +147,15 @@
 //     dies with the process) it closes the run, as failed, instead, and
 //     writes a manifest marked interrupted, unless a complete run's
 //     manifest is there: that one stays (ErrManifestKept).
-//   - A failed task leaves nothing of its year and scenario: its accounts
-//     are encoded before any is put, and those put before a put that
-//     failed are deleted. Once the puts start, a signal lets them finish.
-//     An earlier attempt of the same task that wrote everything and died
-//     before it reported is not undone by a later attempt that fails.
+//   - A failed task leaves nothing of its year and scenario: an account
+//     whose encoding fails, whose put fails or that a signal cuts short
+//     (the end of the task's context: Abort) leaves no object, neither
+//     whole nor in part, and the accounts put before it are deleted
+//     (a worker that exits at once after Abort may die before the
+//     deletes; the task, given back, writes those files again). A
+//     later attempt of the same task that fails so deletes the files an
+//     earlier attempt wrote, even one that wrote everything and died
+//     before it reported; the task is then tried again or failed.
 //   - Check factorizes every table once more than the tasks do; at
 //     n = 9800 that is one LU per year before the run starts.
 //   - The last task of a year takes the cached table itself instead of a

@@ -1,6 +1,7 @@
 package runner_test
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"github.com/mrioflow/mrioflow/pkg/formats"
 	"github.com/mrioflow/mrioflow/pkg/leontief"
 	"github.com/mrioflow/mrioflow/pkg/output"
+	"github.com/mrioflow/mrioflow/pkg/plan"
 	"github.com/mrioflow/mrioflow/pkg/runner"
 	"github.com/mrioflow/mrioflow/pkg/spec"
 	"github.com/mrioflow/mrioflow/pkg/synth"
@@ -134,15 +136,22 @@ func TestSpecAccountsAreOutputs(t *testing.T) {
 
 // TestMeasureLeontief times writing the Leontief inverse of synthetic
 // tables (49 regions; MRIOFLOW_MEASURE_N sets the orders, default 2450)
-// with each backend, in three ways: Arrow and Parquet encoded in memory,
-// as a task does, and Arrow streamed to nowhere, the writer alone. Each
-// case runs in a child process of its own (this test again, told the case
-// by MRIOFLOW_MEASURE_CASE), which reads the table, computes every account
-// with the factors kept and writes the file. It prints the times, the
-// file's size, the resident memory before the write (the table, the
-// factors, the accounts), how far the write raised the peak above that
-// (VmHWM, reset before; an encoded file is part of it), and the child's
-// peak over all. It runs only with MRIOFLOW_MEASURE_LEONTIEF=1.
+// with each backend, in five ways: Arrow and Parquet encoded in memory
+// (output.Encode), Arrow streamed to nowhere, the writer alone, and a
+// whole task (Runner.Run) writing the default accounts and leontief to a
+// local folder, as Arrow and as Parquet. MRIOFLOW_MEASURE_HOW picks some
+// of them (arrow, parquet, arrow-streamed, task-arrow, task-parquet,
+// separated by commas), and MRIOFLOW_MEASURE_BACKENDS the backends
+// (gonum, and lapack where it loads). Each case runs in a child process of its own
+// (this test again, told the case by MRIOFLOW_MEASURE_CASE). The
+// encoding cases read the table, compute every account with the factors
+// kept and write the file; they print the times, the file's size, the
+// resident memory before the write (the table, the factors, the
+// accounts), how far the write raised the peak above that (VmHWM, reset
+// before; an encoded file is part of it). A task prints its read and
+// solve time, its write time and its leontief file. Every case prints
+// the child's peak over all. It runs only with
+// MRIOFLOW_MEASURE_LEONTIEF=1.
 func TestMeasureLeontief(t *testing.T) {
 	if c := os.Getenv("MRIOFLOW_MEASURE_CASE"); c != "" {
 		measureLeontiefCase(t, c)
@@ -162,9 +171,16 @@ func TestMeasureLeontief(t *testing.T) {
 			orders = append(orders, n)
 		}
 	}
+	hows := []string{"arrow", "parquet", "arrow-streamed", "task-arrow", "task-parquet"}
+	if s := os.Getenv("MRIOFLOW_MEASURE_HOW"); s != "" {
+		hows = strings.Split(s, ",")
+	}
 	backends := []string{"gonum"}
 	if _, err := leontief.LoadSystem(); err == nil {
 		backends = append(backends, "lapack")
+	}
+	if s := os.Getenv("MRIOFLOW_MEASURE_BACKENDS"); s != "" {
+		backends = strings.Split(s, ",")
 	}
 	t.Logf("%6s  %-7s  %-14s  %8s  %8s  %8s  %6s  %7s  %8s  %8s", "n", "backend", "write", "compute", "write L", "file MB", "B/row", "RSS MB", "+peak MB", "peak MB")
 	for _, n := range orders {
@@ -173,7 +189,7 @@ func TestMeasureLeontief(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, backend := range backends {
-			for _, how := range []string{"arrow", "parquet", "arrow-streamed"} {
+			for _, how := range hows {
 				cmd := exec.Command(os.Args[0], "-test.run=^TestMeasureLeontief$", "-test.v")
 				cmd.Env = append(os.Environ(), "MRIOFLOW_MEASURE_CASE="+strings.Join([]string{dir, backend, how}, "|"))
 				out, err := cmd.CombinedOutput()
@@ -198,6 +214,10 @@ func measureLeontiefCase(t *testing.T, c string) {
 	backend, err := leontief.ByName(parts[1])
 	if err != nil {
 		t.Fatal(err)
+	}
+	if f, ok := strings.CutPrefix(parts[2], "task-"); ok {
+		measureLeontiefTask(t, parts[0], backend, f)
+		return
 	}
 	tab, err := formats.Open("pymrio", parts[0], nil)
 	if err != nil {
@@ -240,6 +260,32 @@ func measureLeontiefCase(t *testing.T, c string) {
 	fmt.Printf("measured: %7.2fs  %7.2fs  %8.1f  %6.2f  %7.0f  %8.0f\n", compute.Seconds(), write.Seconds(),
 		float64(size)/1e6, float64(size)/float64(rows), float64(base)/1e6, float64(procStatus("VmHWM")-base)/1e6)
 	runtime.KeepAlive(res)
+}
+
+// measureLeontiefTask is the child of TestMeasureLeontief for a whole
+// task: the default accounts and leontief of the table in dir, in format
+// f, written to a temporary folder.
+func measureLeontiefTask(t *testing.T, dir string, backend leontief.Backend, f string) {
+	j := &spec.Job{
+		Job:          "m",
+		Output:       filepath.Join(t.TempDir(), "out"),
+		OutputFormat: f,
+		Tables:       []spec.Table{{Year: "2020", Format: "pymrio", Path: dir}},
+		Accounts:     append(spec.DefaultAccounts(), spec.AccountLeontief),
+	}
+	j.SetDefaults()
+	rep, err := runner.New(runner.Options{Backend: backend}).Run(context.Background(), tasks(t, j)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var l plan.Output
+	for _, o := range rep.Outputs {
+		if o.Account == spec.AccountLeontief {
+			l = o
+		}
+	}
+	fmt.Printf("measured: %7.2fs  %7.2fs  %8.1f  %6.2f  %7s  %8s\n", rep.Timings.Read+rep.Timings.Solve, rep.Timings.Write,
+		float64(l.Bytes)/1e6, float64(l.Bytes)/float64(l.Rows), "-", "-")
 }
 
 // countingWriter counts the bytes written to it and drops them.

@@ -2,8 +2,12 @@ package runner
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash"
+	"io"
 	"math"
 	"os"
 	"path"
@@ -287,61 +291,115 @@ func jobGroups(res *accounts.Result, job *spec.Job) ([]*accounts.Groups, error) 
 	return computeGroups(res, job.Groups)
 }
 
-// write encodes every account in memory, then puts each in the task's
-// store, and returns what it wrote. It writes all of the task's accounts
-// or none: an account that fails to encode stops it before any put, and
-// a put that fails has the objects put before it deleted. Once the puts
-// start they go on after ctx ends (a signal), so that a task is never
-// left half written; they stop after a minute without progress.
-//
-// TODO(memory): every encoded account is held at once; at n = 9800 the
-// flows by sector, and the Leontief inverse when asked for (24 bytes a
-// row as Arrow, 2.3 GB; 8 as Parquet), are the bulk. Writing them to
-// temporary objects and renaming them, or streaming a put while the
-// writer fills it, would hold one at a time, or none.
+// write streams each account of accts into the task's store, encoded
+// as it goes up (putAccount), and returns what it wrote. It writes all
+// of the task's accounts or none: when an account fails to encode, its
+// put fails or ctx ends (a signal) along the way, nothing is left under
+// that account's key and the accounts put before it are deleted. Memory
+// holds one account's encoder at a time (for leontief a chunk of L's
+// columns and a record batch, or a Parquet row group) and the store's
+// buffer (a 16 MiB part for S3), never an encoded file.
 func (r *Runner) write(ctx context.Context, task plan.Task, accts []string, format output.Format, res *accounts.Result, groups []*accounts.Groups) ([]plan.Output, error) {
 	st, err := r.store(ctx, task.Output)
 	if err != nil {
 		return nil, err
 	}
-	outs := make([]plan.Output, len(accts))
-	data := make([][]byte, len(accts))
-	for i, acct := range accts {
-		b, rows, err := output.Encode(acct, format, res, groups)
+	outs := make([]plan.Output, 0, len(accts))
+	for _, acct := range accts {
+		key := path.Join(task.Job, output.Key(task.Year, task.Scenario, acct, format))
+		o, err := putAccount(ctx, st, key, acct, format, res, groups)
 		if err != nil {
-			return nil, err
+			return nil, undo(ctx, st, outs, err)
 		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		data[i] = b
-		outs[i] = newOutput(path.Join(task.Job, output.Key(task.Year, task.Scenario, acct, format)), acct, b, rows)
+		outs = append(outs, o)
 	}
-	return outs, putAll(ctx, st, outs, data)
+	return outs, nil
 }
 
-// putAll puts data[i] under outs[i].Key, all of them or none; see write.
+// putAccount encodes account acct of res straight into the store under
+// key (store.PutStream), with the size and SHA-256 of its bytes taken as
+// they pass, and returns its output. An error of the account itself (an
+// infinite value, what res lacks) is returned as it is, the end of ctx as
+// ctx's error, and a failure of the store as a temporary one
+// (storeError).
+func putAccount(ctx context.Context, st store.Store, key, acct string, format output.Format, res *accounts.Result, groups []*accounts.Groups) (plan.Output, error) {
+	var (
+		tw     *hashWriter
+		rows   int64
+		encErr error
+	)
+	err := store.PutStream(ctx, st, key, func(w io.Writer) error {
+		// A store that tries again calls this again, from the start.
+		tw = &hashWriter{w: w, h: sha256.New()}
+		var err error
+		rows, err = output.EncodeTo(tw, acct, format, res, groups)
+		encErr = nil
+		if err != nil && !tw.failed {
+			encErr = err
+		}
+		return err
+	})
+	switch {
+	case encErr != nil:
+		return plan.Output{}, encErr
+	case err != nil && ctx.Err() != nil:
+		return plan.Output{}, fmt.Errorf("%w (%w)", ctx.Err(), err)
+	case err != nil:
+		return plan.Output{}, storeError(err)
+	}
+	return plan.Output{Account: acct, Key: key, Rows: rows, Bytes: tw.n, SHA256: hex.EncodeToString(tw.h.Sum(nil))}, nil
+}
+
+// hashWriter passes writes on to w, counting and hashing the bytes that
+// w took, and records whether a write failed.
+type hashWriter struct {
+	w      io.Writer
+	h      hash.Hash
+	n      int64
+	failed bool
+}
+
+func (t *hashWriter) Write(p []byte) (int, error) {
+	n, err := t.w.Write(p)
+	t.h.Write(p[:n])
+	t.n += int64(n)
+	if err != nil {
+		t.failed = true
+	}
+	return n, err
+}
+
+// putAll puts data[i] under outs[i].Key, all of them or none: a put that
+// fails has the objects put before it deleted. The puts go on after ctx
+// ends (a signal), so that the objects are never left half written; they
+// stop after a minute without progress.
 func putAll(ctx context.Context, st store.Store, outs []plan.Output, data [][]byte) error {
 	ctx = context.WithoutCancel(ctx)
 	for i, o := range outs {
 		putCtx, cancel := context.WithTimeout(ctx, time.Minute)
 		err := st.Put(putCtx, o.Key, data[i])
 		cancel()
-		if err == nil {
-			data[i] = nil // the store has it
-			continue
+		if err != nil {
+			return undo(ctx, st, outs[:i], storeError(err))
 		}
-		err = storeError(err)
-		for _, done := range outs[:i] {
-			delCtx, cancel := context.WithTimeout(ctx, time.Minute)
-			if derr := st.Delete(delCtx, done.Key); derr != nil {
-				err = fmt.Errorf("%w; and %s, written before, could not be deleted: %w", err, done.Key, derr)
-			}
-			cancel()
-		}
-		return err
+		data[i] = nil // the store has it
 	}
 	return nil
+}
+
+// undo deletes the objects of outs, put before a put that failed with
+// err, even after ctx has ended, and returns err, with the objects that
+// could not be deleted.
+func undo(ctx context.Context, st store.Store, outs []plan.Output, err error) error {
+	ctx = context.WithoutCancel(ctx)
+	for _, done := range outs {
+		delCtx, cancel := context.WithTimeout(ctx, time.Minute)
+		if derr := st.Delete(delCtx, done.Key); derr != nil {
+			err = fmt.Errorf("%w; and %s, written before, could not be deleted: %w", err, done.Key, derr)
+		}
+		cancel()
+	}
+	return err
 }
 
 // residual returns the residual to report, and a warning when it exceeds

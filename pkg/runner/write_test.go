@@ -32,9 +32,9 @@ func (s *failingStore) Put(ctx context.Context, key string, data []byte) error {
 	return s.Store.Put(ctx, key, data)
 }
 
-// TestRunWritesAllOrNothing: a task whose account fails to encode, or
-// whose put fails, leaves nothing of its year and scenario behind; one
-// cancelled during its puts finishes them.
+// TestRunWritesAllOrNothing: a task whose account fails to encode, whose
+// put fails, or that is cancelled (a signal) during its puts, leaves
+// nothing of its year and scenario behind.
 func TestRunWritesAllOrNothing(t *testing.T) {
 	balanced := [][][]float64{{{10, 5}, {4, 20}}, {{30, 5}, {10, 8}}}
 	// r1's output is 1e-3 and its co2 1.7e305: S = 1.7e308 and, with
@@ -51,7 +51,7 @@ func TestRunWritesAllOrNothing(t *testing.T) {
 		{"all written", balanced, []float64{100, 200}, "", false, ""},
 		{"an account does not encode", overflow, []float64{1.7e305, 200}, "", false, "Inf"},
 		{"the last put fails", balanced, []float64{100, 200}, "regions.arrow", false, "disk full"},
-		{"cancelled during the puts", balanced, []float64{100, 200}, "", true, ""},
+		{"cancelled during the puts", balanced, []float64{100, 200}, "", true, "context canceled"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

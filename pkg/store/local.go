@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -60,20 +61,39 @@ func mkdir(dir string) error {
 // Put writes data to a temporary file beside the target, syncs it and
 // renames it over the target, so a reader sees the old file or the new one.
 func (f *folder) Put(ctx context.Context, key string, data []byte) error {
+	return f.PutStream(ctx, key, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// PutStream is Put with the bytes written by write straight into the
+// temporary file; the file is removed when write fails or ctx ends
+// before the rename. write is called once.
+func (f *folder) PutStream(ctx context.Context, key string, write func(io.Writer) error) error {
 	if err := ValidKey(key); err != nil {
 		return err
 	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("store: put %s: %w", f.path(key), err)
-	}
 	path := f.path(key)
-	if err := writeAtomic(path, data); err != nil {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("store: put %s: %w", path, err)
+	}
+	err := writeAtomic(ctx, path, write)
+	var own *writeError
+	switch {
+	case errors.As(err, &own):
+		return own.err
+	case err != nil:
 		return fmt.Errorf("store: put %s: %w", path, err)
 	}
 	return nil
 }
 
-func writeAtomic(path string, data []byte) (err error) {
+// writeAtomic has write fill a temporary file beside path, syncs it and
+// renames it to path, unless ctx has ended by then. On any error the
+// temporary file is removed; an error of write's own comes back as a
+// *writeError.
+func writeAtomic(ctx context.Context, path string, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	if err := mkdir(dir); err != nil {
 		return err
@@ -88,7 +108,11 @@ func writeAtomic(path string, data []byte) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if _, err := tmp.Write(data); err != nil {
+	ww := &watchedWriter{w: tmp, ctx: ctx}
+	if err := write(ww); err != nil {
+		if !ww.failed {
+			return &writeError{err}
+		}
 		return err
 	}
 	if err := tmp.Chmod(0o644); err != nil {
@@ -98,6 +122,9 @@ func writeAtomic(path string, data []byte) (err error) {
 		return err
 	}
 	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {

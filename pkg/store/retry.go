@@ -29,12 +29,23 @@ const (
 // first. A negative budget means one attempt. The error is op's last,
 // with the number of attempts when there was more than one.
 func retry(ctx context.Context, budget time.Duration, op func(context.Context) error) error {
+	return retryFrom(ctx, budget, false, op)
+}
+
+// retryFrom is retry with the budget counted from the end of the first
+// failed attempt when fromFailure is set, rather than from the start of
+// the first: for a streamed upload, whose first attempt may run for
+// longer than the budget.
+func retryFrom(ctx context.Context, budget time.Duration, fromFailure bool, op func(context.Context) error) error {
 	start := time.Now()
 	wait := firstWait
 	for attempt := 1; ; attempt++ {
 		err := op(ctx)
 		if err == nil || !retryable(err) || ctx.Err() != nil || budget < 0 {
 			return err
+		}
+		if attempt == 1 && fromFailure {
+			start = time.Now()
 		}
 		pause := wait + time.Duration(rand.Int64N(int64(wait)/5+1))
 		if time.Since(start)+pause > budget {
@@ -54,9 +65,13 @@ func retry(ctx context.Context, budget time.Duration, op func(context.Context) e
 
 // retryable reports whether err may pass if the request is sent again: a
 // server error or throttling, a timeout, or a connection that failed or
-// dropped. Errors of TLS set-up and of the request itself (4xx) are
-// final; retry itself stops when the caller's context ends.
+// dropped. Errors of TLS set-up and of the request itself (4xx), and
+// those of a PutStream's write function, are final; retry itself stops
+// when the caller's context ends.
 func retryable(err error) bool {
+	if _, own := errors.AsType[*writeError](err); own {
+		return false // a PutStream's write function failed itself
+	}
 	resp := minio.ToErrorResponse(err)
 	switch {
 	case resp.StatusCode >= 500, resp.StatusCode == 429:

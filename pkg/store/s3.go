@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -118,6 +119,55 @@ func (b *bucket) Put(ctx context.Context, key string, data []byte) error {
 	}
 	return nil
 }
+
+// streamPartSize is the size of the parts of a streamed upload, and so
+// the memory it buffers. Left to itself minio-go, not knowing the size,
+// would plan for an object of 5 TiB and buffer parts of over 500 MiB;
+// 16 MiB parts (S3's limit is 10,000 of them) allow objects up to 160 GiB.
+const streamPartSize = 16 << 20
+
+// PutStream uploads what write writes as a multipart upload of
+// streamPartSize parts, fed through a pipe, which S3 publishes only when
+// it completes; minio-go aborts it on any error, so nothing of a failed
+// stream is left visible (its parts are discarded). A failure that may
+// pass (see retry) runs write again from the start and uploads anew,
+// within Options.RetryFor counted from the first failure, so that a long
+// stream that fails late is still tried again.
+func (b *bucket) PutStream(ctx context.Context, key string, write func(io.Writer) error) error {
+	if err := ValidKey(key); err != nil {
+		return err
+	}
+	err := retryFrom(ctx, b.retryFor, true, func(ctx context.Context) error {
+		pr, pw := io.Pipe()
+		ww := &watchedWriter{w: pw}
+		done := make(chan error, 1)
+		go func() {
+			err := write(ww)
+			pw.CloseWithError(err) // nil: the reader sees the end
+			done <- err
+		}()
+		_, err := b.client.PutObject(ctx, b.name, b.object(key), pr, -1,
+			minio.PutObjectOptions{ContentType: "application/octet-stream", PartSize: streamPartSize})
+		// A write still under way fails at once, and write returns.
+		pr.CloseWithError(errUploadStopped)
+		werr := <-done
+		if werr != nil && !ww.failed {
+			return &writeError{werr}
+		}
+		return err
+	})
+	var own *writeError
+	switch {
+	case errors.As(err, &own):
+		return own.err
+	case err != nil:
+		return fmt.Errorf("store: put %s: %w", b.URL(key), err)
+	}
+	return nil
+}
+
+// errUploadStopped fails the writes to a streamed upload that ended.
+var errUploadStopped = errors.New("the upload stopped")
 
 func (b *bucket) Get(ctx context.Context, key string) ([]byte, error) {
 	if err := ValidKey(key); err != nil {
