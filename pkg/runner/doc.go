@@ -171,7 +171,10 @@
 //     the scenarios of a year read it once, and Runner.Check leaves the
 //     first year's table there for in-process workers. A local table that
 //     changes on disk during a run is read as it is when a task needs it;
-//     a table in S3 that changes fails its tasks.
+//     a table in S3 that changes fails its tasks. TODO(local-change):
+//     hash a local table as a task reads it and fail with ErrChanged, as
+//     for S3, so that a split year's blocks cannot mix two versions; it
+//     costs a hash of the files per task read (about 0.2 s at n = 9800).
 //   - Every block task reads its scenario's files of sigmas again and
 //     matches their labels against the table. TODO(sigma-cache): keep
 //     the matched sigmas with the prepared table, by the files'
