@@ -213,7 +213,57 @@ func (mc MonteCarlo) Sectors(t *table.Table) ([]int, error) {
 	if err != nil {
 		return nil, errorf(t, "%v: %w", mc, err)
 	}
+	if !mc.anyVaries(t, cols) {
+		return nil, errorf(t, "%v: every entry it selects is zero (or has a sigma of 0), so no draw would differ from the table", mc)
+	}
 	return cols, nil
+}
+
+// anyVaries reports whether some entry that mc selects in t, in the
+// columns (S, A) or rows (Y) cols, is non-zero with a sigma above 0.
+func (mc MonteCarlo) anyVaries(t *table.Table, cols []int) bool {
+	sg := mc.Sigma
+	sigmaOf := func(v float64, per *mat.Dense, i, j int) float64 {
+		if per != nil {
+			return per.At(i, j)
+		}
+		return v
+	}
+	if sg.VariesS() {
+		for x, e := range t.Extensions {
+			var per *mat.Dense
+			if sg.PerS != nil {
+				per = sg.PerS[x]
+			}
+			for s := range len(e.Stressors) {
+				for _, j := range cols {
+					if e.S.At(s, j) != 0 && sigmaOf(sg.S, per, s, j) > 0 {
+						return true
+					}
+				}
+			}
+		}
+	}
+	if sg.VariesY() {
+		_, c := t.Y.Dims()
+		for _, i := range cols {
+			for k := range c {
+				if t.Y.At(i, k) != 0 && sigmaOf(sg.Y, sg.PerY, i, k) > 0 {
+					return true
+				}
+			}
+		}
+	}
+	if sg.VariesA() {
+		for _, j := range cols {
+			for i := range t.N() {
+				if t.A.At(i, j) != 0 && sigmaOf(sg.A, sg.PerA, i, j) > 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func sameShape(m *mat.Dense, r, c int) error {

@@ -13,6 +13,7 @@ func TestMonteCarloSectors(t *testing.T) {
 		name    string
 		mc      MonteCarlo
 		noA     bool
+		zero    bool // S of south's elec_gas (column 5) all zero
 		want    []int
 		wantErr string
 	}{
@@ -28,11 +29,22 @@ func TestMonteCarloSectors(t *testing.T) {
 		{name: "consumer only", mc: with(ok, func(m *MonteCarlo) { m.Region = "DISC" }), wantErr: "consumes but does not produce"},
 		{name: "pattern matches nothing", mc: with(ok, func(m *MonteCarlo) { m.Sector = "oil*" }), wantErr: "matches no sector"},
 		{name: "no A", mc: with(ok, func(m *MonteCarlo) { m.Sigma.A = 0.1 }), noA: true, wantErr: "has no A"},
+		{name: "selected entries all zero", mc: with(ok, func(m *MonteCarlo) { m.Region, m.Sector = "south", "elec_gas" }), zero: true,
+			wantErr: "every entry it selects is zero"},
+		{name: "zero S, Y varies", mc: with(ok, func(m *MonteCarlo) { m.Region, m.Sector, m.Sigma.Y = "south", "elec_gas", 0.1 }), zero: true,
+			want: []int{5}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tab := testTable()
 			if tc.noA {
 				tab.A = nil
+			}
+			if tc.zero {
+				for _, e := range tab.Extensions {
+					for s := range len(e.Stressors) {
+						e.S.Set(s, 5, 0)
+					}
+				}
 			}
 			got, err := tc.mc.Sectors(tab)
 			if tc.wantErr != "" {
