@@ -630,10 +630,16 @@ func (c *coordination) completeManifest(ctx context.Context) bool {
 	return !old.Interrupted && !old.Finished.IsZero() && old.Pending() == 0
 }
 
+// SweepAfter is how long a temporary file of a local output folder must
+// have gone unwritten before a new run of its job removes it as the
+// leftover of a killed writer.
+var SweepAfter = 10 * time.Minute
+
 // warnRun records the warnings of the whole run in m and passes each to
 // OnWarning: the notes of every table, once per table, and the objects
-// under the job's folder that the run does not write. A listing that
-// fails is reported to OnError.
+// under the job's folder that the run does not write. Before the listing
+// it sweeps a local folder's temporary files older than SweepAfter. A
+// listing or sweep that fails is reported to OnError.
 func (c *coordination) warnRun(ctx context.Context, m *plan.Manifest) {
 	add := func(w plan.TaskWarning) {
 		m.Warnings = append(m.Warnings, w)
@@ -642,6 +648,14 @@ func (c *coordination) warnRun(ctx context.Context, m *plan.Manifest) {
 	for _, in := range c.inputs {
 		for _, note := range in.Notes {
 			add(plan.TaskWarning{Year: in.Year, Warning: plan.Warning{Kind: plan.Note, Table: in.Path, Message: note}})
+		}
+	}
+	// Temporary files that writers killed in an earlier run left in a
+	// folder; one written to in the last ten minutes may still have a
+	// writer.
+	if sw, ok := c.store.(store.Sweeper); ok {
+		if _, err := sw.Sweep(ctx, c.job.Job+"/", SweepAfter); err != nil {
+			c.opts.OnError(fmt.Errorf("runner: job %s: %w", c.job.Job, err))
 		}
 	}
 	keys, err := staleKeys(ctx, c.store, c.tasks)

@@ -190,3 +190,37 @@ func TestCoordinateInterruptedDuringMerge(t *testing.T) {
 		t.Errorf("the complete manifest was replaced:\n%s", after)
 	}
 }
+
+// TestCoordinateSweepsTemporaryFiles: a run removes the temporary files
+// that a writer killed in an earlier run left under the job's folder,
+// once they are older than SweepAfter, and keeps a recent one.
+func TestCoordinateSweepsTemporaryFiles(t *testing.T) {
+	b := connect(t)
+	j := pymrioJob(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	serveBus(t, b, runner.New(runner.Options{}), runner.ServeOptions{Worker: "w"})
+	dir := filepath.Join(j.Output, j.Job, "year=2010", "scenario=baseline")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old, recent := filepath.Join(dir, ".mrioflow-tmp-1"), filepath.Join(dir, ".mrioflow-tmp-2")
+	for _, p := range []string{old, recent} {
+		if err := os.WriteFile(p, []byte("half a file"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hourAgo := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(old, hourAgo, hourAgo); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runner.Coordinate(ctx, b, j, runner.CoordinateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the hour-old temporary file is still there (%v)", err)
+	}
+	if _, err := os.Stat(recent); err != nil {
+		t.Errorf("the recent temporary file is gone: %v", err)
+	}
+}

@@ -48,7 +48,9 @@
 //   - A process killed during an S3 PutStream leaves an unfinished
 //     multipart upload, invisible to readers but stored; a bucket
 //     lifecycle rule that aborts incomplete uploads after a day clears
-//     them. A folder keeps a hidden .mrioflow-tmp-* file instead.
+//     them. A folder keeps a hidden .mrioflow-tmp-* file instead, which
+//     Sweep (a folder is a Sweeper) removes; the runner sweeps a job's
+//     folder at the start of each run.
 //   - S3 addressing is path-style (endpoint/bucket/key), which every S3
 //     server accepts; the endpoint's scheme, http or https, decides TLS.
 //   - Credentials come from Options or the AWS_* variables only: no

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // folder is a Store in a local folder: key a/b/c is the file root/a/b/c.
@@ -235,4 +236,63 @@ func (f *folder) Check(ctx context.Context) error {
 		return fmt.Errorf("store: check %s: cannot write: %w", f.root, err)
 	}
 	return nil
+}
+
+// Sweeper is a store that keeps temporary files a killed writer can leave
+// behind, and can remove them.
+type Sweeper interface {
+	// Sweep removes the store's own temporary files below the folder
+	// prefix (a key prefix ending in "/", or "" for all) that nothing has
+	// written for olderThan, and returns how many it removed.
+	Sweep(ctx context.Context, prefix string, olderThan time.Duration) (int, error)
+}
+
+// Sweep implements Sweeper: a process killed while writing leaves its
+// hidden .mrioflow-tmp-* file beside the key it was writing.
+func (f *folder) Sweep(ctx context.Context, prefix string, olderThan time.Duration) (int, error) {
+	if prefix != "" && !strings.HasSuffix(prefix, "/") {
+		panic(fmt.Sprintf("store: sweep of %q, not a folder prefix", prefix))
+	}
+	start := f.root
+	if prefix != "" {
+		if err := validPrefix(prefix); err != nil {
+			return 0, err
+		}
+		start = f.path(strings.TrimSuffix(prefix, "/"))
+	}
+	cutoff := time.Now().Add(-olderThan)
+	removed := 0
+	err := filepath.WalkDir(start, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path == start && errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipAll
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasPrefix(d.Name(), reservedPrefix+"tmp-") {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // its writer renamed or removed it meanwhile
+			}
+			return err
+		}
+		if info.ModTime().After(cutoff) {
+			return nil
+		}
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		removed++
+		return nil
+	})
+	if err != nil {
+		return removed, fmt.Errorf("store: sweep %s: %w", start, err)
+	}
+	return removed, nil
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/mrioflow/mrioflow/pkg/store"
 )
@@ -168,5 +169,51 @@ func TestLocalRelativeRoot(t *testing.T) {
 	}
 	if got, err := os.ReadFile(filepath.Join(dir, "out", "k")); err != nil || string(got) != "v" {
 		t.Errorf("file = %q, %v", got, err)
+	}
+}
+
+// TestLocalSweep removes the temporary files that killed writers left
+// below the prefix once they are old enough, and nothing else.
+func TestLocalSweep(t *testing.T) {
+	root := t.TempDir()
+	s := openLocal(t, root)
+	ctx := context.Background()
+	for _, key := range []string{"job/a/done", "other/b"} {
+		if err := s.Put(ctx, key, []byte("1")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-time.Hour)
+	write := func(rel string, mtime time.Time) string {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.WriteFile(p, []byte("half"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	stale := write("job/a/.mrioflow-tmp-1", old)
+	fresh := write("job/a/.mrioflow-tmp-2", time.Now())
+	elsewhere := write("other/.mrioflow-tmp-3", old)
+	notOurs := write("job/a/.hidden", old)
+
+	sw, ok := s.(store.Sweeper)
+	if !ok {
+		t.Fatal("a folder is not a Sweeper")
+	}
+	n, err := sw.Sweep(ctx, "job/", 10*time.Minute)
+	if err != nil || n != 1 {
+		t.Fatalf("Sweep = %d, %v; want 1 removed", n, err)
+	}
+	for p, want := range map[string]bool{stale: false, fresh: true, elsewhere: true, notOurs: true,
+		filepath.Join(root, "job", "a", "done"): true} {
+		if _, err := os.Stat(p); (err == nil) != want {
+			t.Errorf("%s: exists %v, want %v", p, err == nil, want)
+		}
+	}
+	if n, err := sw.Sweep(ctx, "missing/", time.Minute); err != nil || n != 0 {
+		t.Errorf("Sweep of a missing folder = %d, %v", n, err)
 	}
 }
