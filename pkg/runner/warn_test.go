@@ -43,6 +43,14 @@ func TestCoordinateInterruptedKeepsACompleteManifest(t *testing.T) {
 	short, cancelShort := context.WithTimeout(context.Background(), time.Second)
 	defer cancelShort()
 	m, err := runner.Coordinate(short, b, j, runner.CoordinateOptions{Ephemeral: true, RecomputeAll: true})
+	checkKept(t, m, err, manifest, before)
+}
+
+// checkKept checks the end of an interrupted run, m and err, after a
+// complete one whose manifest file held before: interrupted, and that
+// manifest in place.
+func checkKept(t *testing.T, m *plan.Manifest, err error, manifest string, before []byte) {
+	t.Helper()
 	if !errors.Is(err, runner.ErrInterrupted) || !errors.Is(err, runner.ErrManifestKept) {
 		t.Fatalf("got %v, want ErrInterrupted and ErrManifestKept", err)
 	}
@@ -176,19 +184,7 @@ func TestCoordinateInterruptedDuringMerge(t *testing.T) {
 	m, err := runner.Coordinate(run, b, j, runner.CoordinateOptions{
 		Ephemeral: true, BlocksPerYear: 3, RecomputeAll: true, Merger: merger, Store: open,
 	})
-	if !errors.Is(err, runner.ErrInterrupted) || !errors.Is(err, runner.ErrManifestKept) {
-		t.Fatalf("got %v, want ErrInterrupted and ErrManifestKept", err)
-	}
-	if m == nil || !m.Interrupted {
-		t.Errorf("manifest returned %+v, want one marked interrupted", m)
-	}
-	after, err := os.ReadFile(manifest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(before, after) {
-		t.Errorf("the complete manifest was replaced:\n%s", after)
-	}
+	checkKept(t, m, err, manifest, before)
 }
 
 // TestCoordinateSweepsTemporaryFiles: a run removes the temporary files
