@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/mrioflow/mrioflow/internal/shareddata"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -15,6 +14,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mrioflow/mrioflow/internal/shareddata"
+	"github.com/mrioflow/mrioflow/internal/testenv"
 )
 
 // Paths set by TestMain.
@@ -32,6 +34,12 @@ func TestMain(m *testing.M) {
 }
 
 func testMain(m *testing.M) int {
+	cleanup, err := testenv.IsolateUserCache()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer cleanup()
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

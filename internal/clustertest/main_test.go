@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/mrioflow/mrioflow/internal/testenv"
 	"github.com/mrioflow/mrioflow/pkg/synth"
 )
 
@@ -37,6 +38,12 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) int {
 	flag.Parse()
+	cleanup, err := testenv.IsolateUserCache()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer cleanup()
 	dir, err := os.MkdirTemp("", "mrioflow-cluster-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
