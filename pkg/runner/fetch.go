@@ -229,8 +229,16 @@ func contentKey(files []plan.File) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// differ describes how got differs from want, "" when it does not.
+// differ describes how got differs from want, "" when it does not. A
+// table or sigma file that is one object has the path "."; it is called
+// "the file" (the caller names its URL).
 func differ(want, got []plan.File) string {
+	name := func(p string) string {
+		if p == "." {
+			return "the file"
+		}
+		return p
+	}
 	byPath := map[string]plan.File{}
 	for _, f := range got {
 		byPath[f.Path] = f
@@ -240,14 +248,14 @@ func differ(want, got []plan.File) string {
 		g, ok := byPath[w.Path]
 		switch {
 		case !ok:
-			diffs = append(diffs, w.Path+" is gone")
+			diffs = append(diffs, name(w.Path)+" is gone")
 		case g.SHA256 != w.SHA256:
-			diffs = append(diffs, fmt.Sprintf("%s has sha256 %.12s…, %d bytes; the job was planned with %.12s…, %d bytes", w.Path, g.SHA256, g.Bytes, w.SHA256, w.Bytes))
+			diffs = append(diffs, fmt.Sprintf("%s has sha256 %.12s…, %d bytes; the job was planned with %.12s…, %d bytes", name(w.Path), g.SHA256, g.Bytes, w.SHA256, w.Bytes))
 		}
 		delete(byPath, w.Path)
 	}
 	for p := range byPath {
-		diffs = append(diffs, p+" is new")
+		diffs = append(diffs, name(p)+" is new")
 	}
 	slices.Sort(diffs)
 	return strings.Join(diffs, "; ")

@@ -40,6 +40,7 @@ func TestDiffer(t *testing.T) {
 		{"same", []plan.File{a, b}, []plan.File{a, b}, nil},
 		{"changed", []plan.File{a, b}, []plan.File{a, b2}, []string{"B.txt has sha256 cccc"}},
 		{"gone and new", []plan.File{a, b}, []plan.File{a, c}, []string{"B.txt is gone", "C.txt is new"}},
+		{"one object changed", []plan.File{{Path: ".", Bytes: 1, SHA256: "eeee"}}, []plan.File{{Path: ".", Bytes: 2, SHA256: "ffff"}}, []string{"the file has sha256 ffff"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
