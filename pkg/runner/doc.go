@@ -139,8 +139,9 @@
 //     message. The other tasks go on and keep their outputs; the job
 //     fails at the end, with the failure in the manifest.
 //   - A worker told to stop finishes its task; Abort (a second signal, or
-//     the worker's grace period) gives the task back at once and leaves
-//     the solve under way to die with the process.
+//     the worker's grace period) stops a write under way, waits up to
+//     AbortCleanup for the task to undo what it put, gives the task back
+//     and leaves a solve under way to die with the process.
 //   - An interrupted Coordinate leaves the run as it stands, for the next
 //     coordinator of the same plan to resume, and writes no manifest;
 //     with CoordinateOptions.Ephemeral (an embedded server, whose state
@@ -151,8 +152,9 @@
 //     whose encoding fails, whose put fails or that a signal cuts short
 //     (the end of the task's context: Abort) leaves no object, neither
 //     whole nor in part, and the accounts put before it are deleted
-//     (a worker that exits at once after Abort may die before the
-//     deletes; the task, given back, writes those files again). A
+//     (after Abort within AbortCleanup; a worker killed outright leaves
+//     its temporary file or unfinished upload, and the task, given
+//     back, writes the files again). A
 //     later attempt of the same task that fails so deletes the files an
 //     earlier attempt wrote, even one that wrote everything and died
 //     before it reported; the task is then tried again or failed.

@@ -129,6 +129,10 @@ type serving struct {
 	opts ServeOptions
 }
 
+// AbortCleanup is how long an aborted task may take to undo its writes
+// before it is given back and its worker goes on stopping.
+var AbortCleanup = 5 * time.Second
+
 // serve runs the task and answers it. It returns false when the task was
 // aborted and given back.
 func (s *serving) serve(ctx context.Context) bool {
@@ -188,9 +192,17 @@ func (s *serving) serve(ctx context.Context) bool {
 	select {
 	case res = <-done:
 	case <-opts.Abort.Done():
-		// Give it back now; the solve under way is left to die with the
-		// process (a factorization cannot be interrupted).
+		// A write under way stops at once and removes what the task put
+		// (its temporary file, its upload, its earlier accounts): wait
+		// for that, a little, before the task goes back, so no other
+		// worker writes the same keys meanwhile. A solve under way is
+		// left to die with the process (a factorization cannot be
+		// interrupted).
 		cancel()
+		select {
+		case <-done:
+		case <-time.After(AbortCleanup):
+		}
 		s.giveBack(base, 0, fmt.Errorf("given back by %s, stopping", opts.Worker))
 		return false
 	}

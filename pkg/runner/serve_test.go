@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mrioflow/mrioflow/internal/testenv"
 	"github.com/mrioflow/mrioflow/pkg/bus"
 	"github.com/mrioflow/mrioflow/pkg/plan"
 	"github.com/mrioflow/mrioflow/pkg/runner"
@@ -206,5 +207,64 @@ func TestServeAbortGivesTheTaskBack(t *testing.T) {
 	s, err := b.TaskState(ctx, task)
 	if err != nil || s.Status != plan.Queued || !strings.Contains(s.Error, "given back by w") {
 		t.Errorf("state %+v, %v", s, err)
+	}
+}
+
+// blockingPut is a store whose Put of a key holding marker waits for its
+// context to end, calling arrived first, and takes a while more to give
+// up: a write under way when the worker is told to stop.
+type blockingPut struct {
+	store.Store
+	marker  string
+	arrived func()
+}
+
+func (s *blockingPut) Put(ctx context.Context, key string, data []byte) error {
+	if strings.Contains(key, s.marker) {
+		s.arrived()
+		<-ctx.Done()
+		time.Sleep(300 * time.Millisecond)
+		return ctx.Err()
+	}
+	return s.Store.Put(ctx, key, data)
+}
+
+// TestServeAbortUndoesWrites: a worker told to stop in the middle of a
+// task's writes removes what the task had put before it gives the task
+// back, so neither a file nor the task's earlier accounts stay behind.
+func TestServeAbortUndoesWrites(t *testing.T) {
+	b := connect(t)
+	j := pymrioJob(t)
+	task := tasks(t, j)[0]
+	if _, _, err := b.Publish(context.Background(), task); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	abort, doAbort := context.WithCancel(ctx)
+	open := func(ctx context.Context, location string) (store.Store, error) {
+		st, err := store.Open(ctx, location, store.Options{})
+		if err != nil {
+			return nil, err
+		}
+		return &blockingPut{Store: st, marker: "multipliers", arrived: doAbort}, nil
+	}
+	served := make(chan error)
+	go func() {
+		served <- runner.Serve(ctx, b, runner.New(runner.Options{Store: open}), runner.ServeOptions{Worker: "w", Abort: abort})
+	}()
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Serve did not return after the abort")
+	}
+	if left := testenv.FilesBelow(t, j.Output); len(left) != 0 {
+		t.Errorf("files left by the aborted task: %v", left)
+	}
+	s, err := b.TaskState(ctx, task)
+	if err != nil || s.Status != plan.Queued {
+		t.Errorf("state %+v, %v; want the task queued again", s, err)
 	}
 }
