@@ -65,6 +65,14 @@ func TaskDigest(t Task, schema string) string {
 	if !ok {
 		return ""
 	}
+	if _, _, block := ParseDrawBlock(t.Block); block && sc.MonteCarlo != nil {
+		// A draw's numbers depend on its number, not on how many draws
+		// the scenario has: a block of draws keeps its digest when the
+		// count changes, and is reused when a sweep grows or shrinks.
+		mc := *sc.MonteCarlo
+		mc.Draws = 0
+		sc.MonteCarlo = &mc
+	}
 	value(sc)
 	value(job.Stressors)
 	value(job.Accounts)

@@ -111,12 +111,10 @@
 //     bytes. The summary is reused when every block is and its file is
 //     in place, else Summarize writes it again from the reused and new
 //     parts, to the byte what a fresh run writes. A block's name gives
-//     its first and last draw and its digest the scenario's draw count:
-//     another DrawsPerTask or draw count reuses none of the old blocks
-//     (their draws would be the same; TODO(reuse-draws): a block could be
-//     reused by its draws, without the draw count, were the draw count
-//     out of its digest). As with a merge, a resumed run summarizes
-//     again.
+//     its first and last draw; its digest leaves the scenario's draw
+//     count out, so a sweep that grows or shrinks reuses the blocks it
+//     keeps, while another DrawsPerTask names other blocks and reuses
+//     none. As with a merge, a resumed run summarizes again.
 //   - The change report compares a Monte Carlo scenario by the mean of
 //     each headline account in its summary, with the previous run's
 //     summary only: a scenario that became Monte Carlo, or ceased to be,

@@ -239,39 +239,56 @@ func TestNightlyMonteCarlo(t *testing.T) {
 			"t/2011/baseline/all", "t/2011/cleaner/all", "t/2011/wide/summary"})
 	})
 
-	// Blocks of another size have other names, and fewer draws change
-	// every block's digest: none is reused, and what the old blocks
-	// wrote that the new ones do not is stale. Blocks of another size
-	// draw the same, and so summarize the same.
+	// Blocks of another size have other names: none is reused, and what
+	// the old blocks wrote that the new ones do not is stale. Blocks of
+	// another size draw the same, and so summarize the same. A block's
+	// digest leaves out the draw count: fewer or more draws reuse the
+	// blocks whose draws they still have.
 	var stale5 []string // the parts of the blocks of mcPerTask
 	for _, y := range []string{"2010", "2011"} {
 		for _, b := range plan.DrawBlocks(12, mcPerTask) {
 			stale5 = append(stale5, plan.PartKey("t", y, "wide", b))
 		}
 	}
-	var stale10 []string // after blocks of 4 of 12 draws: the last part, draws 10 and 11
+	var stale10, stale16 []string
 	for _, y := range []string{"2010", "2011"} {
+		// After blocks of 4 of 12 draws, 10 draws: the last part, draws
+		// 10 and 11.
 		stale10 = append(stale10, plan.PartKey("t", y, "wide", "draws-0008-0011"))
 		for _, d := range []int{10, 11} {
 			for _, acct := range []string{output.Flows, output.Regions} {
 				stale10 = append(stale10, path.Join("t", output.DrawKey(y, "wide", d, acct, output.Arrow)))
 			}
 		}
+		// Then 16: the part of draws 8 and 9, whose files the block of
+		// draws 8 to 11 writes again.
+		stale16 = append(stale16, plan.PartKey("t", y, "wide", "draws-0008-0009"))
+	}
+	lastBlocks := func(draws, size, from int) []string {
+		var out []string
+		for _, y := range []string{"2010", "2011"} {
+			out = append(out, drawTasks(y, draws, size)[from:]...)
+		}
+		return out
 	}
 	for _, tt := range []struct {
 		name          string
 		draws, size   int
+		computed      []string
+		reused        int // tasks and steps
 		differ, stale []string
 	}{
-		{"block size changed", 12, 4, nil, stale5},
-		{"fewer draws", 10, 4, []string{"2010", "2011"}, append(slices.Clone(stale5), stale10...)},
+		{"block size changed", 12, 4, lastBlocks(12, 4, 0), 4, nil, stale5},
+		{"fewer draws", 10, 4, lastBlocks(10, 4, 2), 8, []string{"2010", "2011"}, append(slices.Clone(stale5), stale10...)},
+		{"more draws", 16, 4, lastBlocks(16, 4, 2), 8, []string{"2010", "2011"}, append(slices.Clone(stale5), stale16...)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			n.j.Scenarios[2].MonteCarlo.Draws = tt.draws
 			m, ran := n.run(t, runner.CoordinateOptions{DrawsPerTask: tt.size})
-			want := append(drawTasks("2010", tt.draws, tt.size), drawTasks("2011", tt.draws, tt.size)...)
-			if !slices.Equal(ran, want) || m.Reused() != 4 {
-				t.Fatalf("computed %v, reused %d; want %v computed, baseline and cleaner reused", ran, m.Reused(), want)
+			want := slices.Clone(tt.computed)
+			slices.Sort(want)
+			if !slices.Equal(ran, want) || m.Reused() != tt.reused {
+				t.Fatalf("computed %v, reused %d; want %v computed, %d reused", ran, m.Reused(), want, tt.reused)
 			}
 			n.checkSummaries(t, fresh, tt.differ...)
 			stale := warningsOf(m, plan.Stale)
@@ -282,4 +299,15 @@ func TestNightlyMonteCarlo(t *testing.T) {
 			}
 		})
 	}
+
+	// The summaries over reused and new blocks are those of a run that
+	// computes every draw.
+	t.Run("more draws, all computed", func(t *testing.T) {
+		grown := n.summaryFiles(t)
+		m, ran := n.run(t, runner.CoordinateOptions{DrawsPerTask: 4, RecomputeAll: true})
+		if len(ran) != 4+len(lastBlocks(16, 4, 0)) || m.Reused() != 0 {
+			t.Fatalf("computed %v, reused %d; want everything computed", ran, m.Reused())
+		}
+		n.checkSummaries(t, grown)
+	})
 }
