@@ -23,7 +23,8 @@ func ChangesKey(job string) string { return job + "/changes.json" }
 // its digest.
 //
 // A file of per-entry sigmas counts by its bytes, like the table: its
-// path gives way to its SHA-256 from t.Input.Sigmas.
+// path gives way to its SHA-256 from t.Input.Sigmas. A block of draws
+// leaves the scenario's draw count out: its block name fixes its draws.
 //
 // TaskDigest returns "" when t has no Input (a table not checked), or
 // when its scenario reads a file of sigmas that Input lacks: such a task
