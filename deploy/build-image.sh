@@ -10,7 +10,8 @@
 # Settings, from the environment:
 #   MRIOFLOW_IMAGE  the image's name (default mrioflow:latest)
 #   CA_BUNDLE       the certificate bundle (default /etc/ssl/certs/ca-certificates.crt)
-#   GO_TAGS         build tags for go build
+#   GO_TAGS         build tags for go build; nolapack leaves the LAPACK
+#                   backend out and gives fully static binaries (pure Go)
 #   WITH_OPENBLAS   1 (default) copies the system's OpenBLAS, when there is
 #                   one, so that --backend auto finds LAPACK; 0 leaves it out
 #

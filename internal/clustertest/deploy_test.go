@@ -19,6 +19,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/mrioflow/mrioflow/internal/testenv"
 	"github.com/mrioflow/mrioflow/pkg/spec"
 )
 
@@ -523,6 +524,37 @@ func TestImageContext(t *testing.T) {
 		if err != nil || !strings.Contains(string(out), "usage:") {
 			t.Errorf("%s -h with the image's loader and libraries: %v\n%s", b, err, out)
 		}
+	}
+}
+
+// TestImageContextStatic: with GO_TAGS=nolapack the binaries leave the
+// system LAPACK out and are fully static, so the image holds them, the
+// CA bundle and nothing of this machine's libraries.
+func TestImageContextStatic(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command("bash", filepath.Join(root, "deploy", "build-image.sh"), "--context", dir)
+	cmd.Env = append(os.Environ(), "GO_TAGS=nolapack")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("GO_TAGS=nolapack build-image.sh --context: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "the binaries are static") {
+		t.Errorf("build-image.sh did not find the binaries static:\n%s", out)
+	}
+	for _, b := range binaries {
+		p := filepath.Join(dir, "bin", b)
+		if interp, libs := dynamic(t, p); interp != "" || len(libs) != 0 {
+			t.Errorf("%s asks for %s and %v", b, interp, libs)
+		}
+		if out, err := exec.Command(p, "-h").CombinedOutput(); err != nil || !strings.Contains(string(out), "usage:") {
+			t.Errorf("%s -h: %v\n%s", b, err, out)
+		}
+	}
+	if left := testenv.FilesBelow(t, filepath.Join(dir, "rootfs")); len(left) != 0 {
+		t.Errorf("rootfs holds %v; want nothing", left)
 	}
 }
 

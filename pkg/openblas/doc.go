@@ -26,4 +26,8 @@
 //
 // Go memory handed to the library is only used for the length of the call,
 // as purego requires.
+//
+// purego makes even a CGO_ENABLED=0 binary ask for the dynamic loader. A
+// build with the nolapack tag leaves Open's dlopen (and purego) out: Open
+// then always fails, callers run in pure Go, and the binary is static.
 package openblas
