@@ -34,8 +34,9 @@ func (f *reportFlags) parse(args []string, stderr io.Writer) (location string, e
 	fs.StringVar(&f.png, "png", "", "`folder` to write each figure to as a PNG image, made when missing (not its parents), outside the job's; empty writes none")
 	fs.StringVar(&f.opts.Stressor, "stressor", "", "`name` of the stressor the figures show; default: the first of the first extension other than factor_inputs")
 	fs.StringVar(&f.opts.Extension, "extension", "", "`name` of the stressor's extension, when the stressor's name is not unique")
-	fs.StringVar(&f.opts.Year, "year", "", "`year` of the single-year figures; default: the latest with baseline outputs")
-	fs.StringVar(&f.opts.Baseline, "baseline", "", "`scenario` the others are compared with; default: baseline, else the job's first")
+	fs.StringVar(&f.opts.Year, "year", "", "`year` of the single-year figures; default: the latest with outputs of the scenario they show")
+	fs.StringVar(&f.opts.Baseline, "baseline", "", "`scenario` the others are compared with and the single-year figures show; default: baseline, "+
+		"else the job's first that is not a Monte Carlo scenario; a Monte Carlo scenario is compared by its means")
 	fs.StringVar(&f.groups, "groups", "", "YAML or JSON `file` mapping groups to regions ({group: [regions]}); default: the job spec's groups")
 
 	pos, err := parseArgs(fs, args)
@@ -233,13 +234,17 @@ func realPath(name string) (string, error) {
 }
 
 // writeGaps says what the report could not show: failed tasks, files
-// that could not be read, and figures left without a chart.
+// that could not be read, figures left out and figures left without a
+// chart.
 func writeGaps(w io.Writer, rep *report.Report) {
 	for _, f := range rep.Header.Failures {
 		fmt.Fprintf(w, "failed task: %s: %s\n", f.Task, f.Error)
 	}
 	for _, n := range rep.Header.Notes {
 		fmt.Fprintf(w, "missing: %s\n", n)
+	}
+	for _, n := range rep.Header.LeftOut {
+		fmt.Fprintf(w, "left out: %s\n", n)
 	}
 	for _, f := range rep.Figures {
 		if f.Note != "" {

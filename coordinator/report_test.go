@@ -347,3 +347,78 @@ func TestReportBadOutputs(t *testing.T) {
 		})
 	}
 }
+
+// TestReportExamples reports on the README's examples. The Monte Carlo
+// one has no deterministic scenario and no groups: the single-year
+// figures show the first scenario's means and say so, no change figure
+// takes a Monte Carlo scenario as its baseline unless --baseline names
+// one, and one line each says why the change and group figures are left
+// out. The GA one keeps its group and change figures.
+func TestReportExamples(t *testing.T) {
+	dataDir(t)
+	cases := []struct {
+		name, spec, job string
+		args            []string
+		has, hasNot     []string // in the page
+		leftOut         int      // "left out:" lines on stdout
+	}{
+		{
+			name: "Monte Carlo", spec: "pymrio-montecarlo.yaml", job: "pymrio-montecarlo",
+			has: []string{"uncertain (Monte Carlo)", "single-year figures show uncertain",
+				`id="production-consumption-test"`, `id="flow-matrix"`, `id="intensities"`, `id="monte-carlo-uncertain-by-sector"`,
+				"Scenario uncertain is a Monte Carlo scenario: its numbers are the mean over 200 draws.",
+				"Changes against a baseline: every scenario is a Monte Carlo scenario",
+				"Flows between groups: the job names no groups"},
+			hasNot:  []string{"not regions.arrow", "not flows.arrow", "against uncertain", `id="group-flows"`, "(the baseline)"},
+			leftOut: 2,
+		},
+		{
+			name: "Monte Carlo against a named baseline", spec: "pymrio-montecarlo.yaml", job: "pymrio-montecarlo",
+			args: []string{"--baseline", "uncertain"},
+			has: []string{"uncertain (the baseline) (Monte Carlo)", "in scenario uncertain-power against uncertain",
+				"Both are Monte Carlo scenarios: their numbers are the mean over 200 draws.", "uncertain-power, mean (kg)"},
+			hasNot:  []string{"Changes against a baseline", `id="group-flows"`},
+			leftOut: 1,
+		},
+		{
+			name: "GA", spec: "ga-2019.yaml", job: "ga-2019",
+			has:     []string{"baseline (the baseline)", `id="group-flows"`, `id="scenario-cleaner-power"`},
+			hasNot:  []string{"Monte Carlo", "Left out", "mean over"},
+			leftOut: 0,
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out := t.TempDir()
+			if code, _, _ := runCLI(t, "run", filepath.Join("..", "examples", c.spec), "--output", out, "--workers", "2"); code != exitOK {
+				t.Fatalf("run: exit %d, want %d", code, exitOK)
+			}
+			page := filepath.Join(t.TempDir(), "report.html")
+			args := append([]string{"report", filepath.Join(out, c.job), "--out", page}, c.args...)
+			code, stdout, _ := runCLI(t, args...)
+			if code != exitOK {
+				t.Fatalf("report: exit %d, want %d", code, exitOK)
+			}
+			if n := strings.Count(stdout, "left out: "); n != c.leftOut {
+				t.Errorf("%d lines on figures left out, want %d", n, c.leftOut)
+			}
+			if strings.Contains(stdout, "no chart: ") {
+				t.Errorf("a figure has no chart:\n%s", stdout)
+			}
+			data, err := os.ReadFile(page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range c.has {
+				if !strings.Contains(string(data), want) {
+					t.Errorf("the page does not say %q", want)
+				}
+			}
+			for _, bad := range c.hasNot {
+				if strings.Contains(string(data), bad) {
+					t.Errorf("the page says %q", bad)
+				}
+			}
+		})
+	}
+}

@@ -74,6 +74,9 @@ type regionData struct {
 	regions []string                      // in file order
 	cols    map[string]map[string]float64 // column -> region -> value
 	absent  map[string]bool
+	// draws is 0 when the values are the file's own, and n when they
+	// are means over n Monte Carlo draws from a summary.
+	draws int
 }
 
 // column returns column name by region, or an error naming the file.
@@ -97,6 +100,7 @@ func (r *regionData) get(col, region string) float64 {
 type flowData struct {
 	from, to []string // regions in first-seen order
 	value    map[[2]string]float64
+	draws    int // as in regionData
 }
 
 // groupFlow is one row of groups.arrow.
@@ -125,13 +129,16 @@ type dataset struct {
 	man       *manifest
 	years     []string
 	scenarios []string
-	baseline  string
+	baseline  string // "" when no scenario can be one
+	main      string // the scenario of the single-year figures
 	year      string // the year of the single-year figures
-	stressor  Stressor
-	catalogue []Stressor
-	regions   []string // every region, in first-seen order
-	groups    grouping
-	groupFrom string // where the groups came from, for captions
+	// mcScenario holds the Monte Carlo scenarios, which write summaries alone.
+	mcScenario map[string]bool
+	stressor   Stressor
+	catalogue  []Stressor
+	regions    []string // every region, in first-seen order
+	groups     grouping
+	groupFrom  string // where the groups came from, for captions
 
 	regionsOf map[part]loaded[*regionData]
 	flowsOf   map[part]loaded[*flowData]
@@ -139,6 +146,7 @@ type dataset struct {
 	summaryOf map[part]loaded[[]summaryRow]
 
 	problems []string // what is missing, for the header
+	leftOut  []string // figures left out and why, for the header
 }
 
 // reader fetches, checks and decodes account files.
@@ -373,23 +381,34 @@ func (r *reader) groupFlows(p part, s Stressor) (loaded[[]groupFlow], error) {
 	return loaded[[]groupFlow]{data: out}, nil
 }
 
-// summary reads the chosen stressor's rows of a Monte Carlo summary.
-// Rows without a stressor (value_added, final_demand) are in the money
-// unit, not the stressor's, and are left out by the stressor filter.
+// summary reads the chosen stressor's rows of a Monte Carlo summary,
+// and the rows without a stressor (value_added, final_demand), which
+// are in the money unit, not the stressor's. A summary without the
+// stressor's rows gives a note.
 func (r *reader) summary(p part, s Stressor) (loaded[[]summaryRow], error) {
 	if _, ok := r.tree.files[p][accSummary]; !ok {
 		return loaded[[]summaryRow]{}, nil
 	}
-	f, note, err := r.fetch(p, accSummary, query{strs: []string{colAccount, colRegion}, optStrs: []string{colTo},
-		nums: summaryNums, where: r.where(s)})
+	f, note, err := r.fetch(p, accSummary, query{strs: []string{colAccount, colRegion},
+		optStrs: []string{colTo, colExtension, colStressor}, nums: summaryNums})
 	if err != nil || note != "" {
 		return loaded[[]summaryRow]{note: note}, err
 	}
 	var out []summaryRow
 	acc, reg, to := f.str(colAccount), f.str(colRegion), f.str(colTo)
+	ext, str := f.str(colExtension), f.str(colStressor)
+	// A column the file lacks keeps every row, as query.where does.
+	is := func(col []string, i int, want string) bool { return col == nil || col[i] == want }
 	seen := make(map[[3]string]bool, f.rows)
 	col := func(name string, i int) float64 { return f.nums[name][i] }
+	ofStressor := 0
 	for i := range f.rows {
+		if stressorAccount(acc[i]) {
+			if !is(ext, i, s.Extension) || !is(str, i, s.Name) {
+				continue
+			}
+			ofStressor++
+		}
 		row := summaryRow{acc[i], reg[i], "", col("mean", i), col("sd", i), col("p05", i), col("p50", i), col("p95", i), col("draws", i)}
 		if to != nil {
 			row.toRegion = to[i]
@@ -406,7 +425,7 @@ func (r *reader) summary(p part, s Stressor) (loaded[[]summaryRow], error) {
 		seen[k] = true
 		out = append(out, row)
 	}
-	if len(out) == 0 {
+	if ofStressor == 0 {
 		return loaded[[]summaryRow]{note: noRows(f.key, s)}, nil
 	}
 	return loaded[[]summaryRow]{data: out}, nil

@@ -17,12 +17,33 @@
 // for an .arrow one. Build picks one stressor (Options), reads its rows,
 // and lays out the figures: production against consumption per region
 // for each year; net embodied exports; the flow matrix as a heat map on a
-// log colour scale; the largest flows between groups as ribbons; the
-// share of each region's emissions that each group's final demand causes;
-// production against consumption intensity; with several years, lines
-// over time; with several scenarios, the change against the baseline;
-// with Monte Carlo summaries, p05-p95 ranges. Report.WriteHTML writes the
-// page, Report.WritePNGs the images.
+// log colour scale; with groups, the largest flows between them as
+// ribbons; the share of each region's emissions that each group's (or
+// region's) final demand causes; production against consumption
+// intensity; with several years, lines over time; with several
+// scenarios, the change against the baseline; with Monte Carlo
+// summaries, p05-p95 ranges. A figure that cannot be made for the job as
+// a whole (no groups, no baseline) is left out, and Header.LeftOut says
+// why in one line. Report.WriteHTML writes the page, Report.WritePNGs
+// the images.
+//
+// # Monte Carlo scenarios
+//
+// A Monte Carlo scenario (the spec gives it a montecarlo field; without
+// a spec, its partitions hold summary.arrow alone) writes no regions or
+// flows file. Where a figure needs one, the summary's means stand in,
+// and the caption says "the mean over N draws":
+//
+//	a_r(s) = mean over draws k of a_r(s, k)        regional accounts
+//	E[q, r](s) = mean over draws k of E[q, r](s, k) flows
+//
+// Sums of means are means of sums, so a group flow is the mean of each
+// draw's, and a change is the difference of the means. Ratios are not:
+// a share is the share of the mean flows, an intensity's mean the mean
+// of each draw's ratio. The baseline is never a Monte Carlo scenario unless
+// Options.Baseline names one; a job whose scenarios are all Monte Carlo
+// ones has no change figures, and its single-year figures show the
+// first scenario's means.
 //
 // Every figure carries the numbers it draws in a table beneath it. The
 // numbers are the files' own, except these, which follow MATH.md:
@@ -30,7 +51,7 @@
 //	group flow   G[p, g]  = sum over q in p, r in g of E[s; q, r]
 //	group share  share    = G[p, g] / sum over g' of G[p, g']
 //	driven share S[q, g]  = 100 * sum over r in g of E[s; q, r] / sum over r of E[s; q, r]
-//	change       D[r, a]  = a_r(scenario) - a_r(baseline)
+//	change       D[r, a]  = a_r(scenario) - a_r(baseline)   (means for Monte Carlo scenarios)
 //	series sum   X[g, t]  = sum over r in g of a_r(t), nulls left out
 //
 // Each table cell shows six significant digits and keeps the exact value
@@ -90,11 +111,18 @@
 //   - A Monte Carlo scenario writes summary.arrow alone. When no
 //     partition has a regions or flows file, the stressors, their units
 //     and the regions come from the summaries; the summary's value_added
-//     and final_demand rows name no stressor and are never drawn. The
-//     range figure draws production, consumption and net exports only:
-//     intensities are per unit of money and would squash the scale.
-//   - Without groups every region is its own group, and past eight series
-//     the smallest are drawn together as "other (n)".
+//     and final_demand rows name no stressor: they fill the intensity
+//     table's money columns and are never drawn. The range figure draws
+//     production, consumption and net exports only: intensities are per
+//     unit of money and would squash the scale.
+//   - With a manifest, only the spec's montecarlo field makes a scenario
+//     a Monte Carlo one: a deterministic scenario that lost its regions
+//     and flows files keeps its notes rather than borrow a summary's
+//     means.
+//   - Without groups every region is its own group: the share figure is
+//     by consuming region and the ribbons are left out, since they would
+//     repeat the flow matrix. Past eight series the smallest are drawn
+//     together as "other (n)".
 //   - When groups come from the options, group flows are recomputed from
 //     flows.arrow; otherwise groups.arrow, the pipeline's own sums, wins.
 //   - The SVG names the font the layout was measured with (Liberation);

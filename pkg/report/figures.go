@@ -22,12 +22,25 @@ func (d *dataset) figures() []*Figure {
 	for _, y := range d.years {
 		figs = append(figs, d.productionConsumption(y))
 	}
-	figs = append(figs, d.netExports(), d.flowMatrix(), d.groupFlowFigure(), d.consumerShares(), d.intensities())
+	figs = append(figs, d.netExports(), d.flowMatrix())
+	if d.groups.byRegion {
+		d.leftOut = append(d.leftOut, "Flows between groups: the job names no groups, and the report's options "+
+			"give none (--groups), so every group would be one region, as in the flow matrix.")
+	} else {
+		figs = append(figs, d.groupFlowFigure())
+	}
+	figs = append(figs, d.consumerShares(), d.intensities())
 	if len(d.years) > 1 {
 		figs = append(figs, d.overTime())
 	}
-	for _, s := range d.scenarios[1:] {
-		figs = append(figs, d.scenarioChange(s))
+	if d.baseline == "" && len(d.scenarios) > 1 {
+		d.leftOut = append(d.leftOut, fmt.Sprintf("Changes against a baseline: every scenario is a Monte Carlo "+
+			"scenario, so none is a deterministic baseline. The single-year figures show the means of %s; "+
+			"naming a baseline (--baseline) compares the others' means with its means.", d.main))
+	} else {
+		for _, s := range d.scenarios[1:] {
+			figs = append(figs, d.scenarioChange(s))
+		}
 	}
 	for _, s := range d.scenarios {
 		if f := d.monteCarlo(s); f != nil {
@@ -37,19 +50,25 @@ func (d *dataset) figures() []*Figure {
 	return figs
 }
 
-// placeholders stands the main figures in with one note.
+const groupFlowsTitle = "Largest flows between groups"
+
+// placeholders stands the main figures in with one note; the flows
+// between groups only when there are groups.
 func (d *dataset) placeholders(note string) []*Figure {
 	titles := []string{
 		"Production- and consumption-based emissions",
 		"Net embodied exports",
 		"Flows from producing to consuming region",
-		"Largest flows between groups",
+		groupFlowsTitle,
 		"Emissions by consuming group",
 		"Production and consumption intensity",
 	}
-	figs := make([]*Figure, len(titles))
-	for i, t := range titles {
-		figs[i] = &Figure{ID: t, Title: t, Note: note}
+	var figs []*Figure
+	for _, t := range titles {
+		if t == groupFlowsTitle && d.groups.byRegion {
+			continue
+		}
+		figs = append(figs, &Figure{ID: t, Title: t, Note: note})
 	}
 	return figs
 }
@@ -139,12 +158,13 @@ func (d *dataset) productionConsumption(year string) *Figure {
 		ID:    "production-consumption-" + year,
 		Title: fmt.Sprintf("Production- and consumption-based %s, %s", d.shown(), year),
 		Caption: fmt.Sprintf("Emissions released in each region (production) beside those caused worldwide by its final demand "+
-			"(consumption), scenario %s. A region with no bar has a null value.", d.baseline),
+			"(consumption), scenario %s. A region with no bar has a null value.", d.main),
 	}
-	rd, cols := d.regionColumns(f, part{year, d.baseline}, colProduction, colConsumption)
+	rd, cols := d.regionColumns(f, part{year, d.main}, colProduction, colConsumption)
 	if rd == nil {
 		return f
 	}
+	f.Caption += meanNote(d.main, rd.draws)
 	regs := rd.regions
 	prod, cons := pick(cols[0], regs), pick(cols[1], regs)
 	f.Table = &Table{Header: []string{"Region", "Production (" + d.unit() + ")", "Consumption (" + d.unit() + ")"}}
@@ -182,12 +202,13 @@ func (d *dataset) netExports() *Figure {
 		ID:    "net-exports",
 		Title: fmt.Sprintf("Net embodied exports of %s, %s", d.shown(), d.year),
 		Caption: fmt.Sprintf("Emissions embodied in exports less those embodied in imports, scenario %s, from the largest "+
-			"net exporter to the largest net importer. Above zero a region exports more emissions than it imports.", d.baseline),
+			"net exporter to the largest net importer. Above zero a region exports more emissions than it imports.", d.main),
 	}
 	rd, cols := d.regionColumns(f, d.focus(), colExports, colImports, colNetExports)
 	if rd == nil {
 		return f
 	}
+	f.Caption += meanNote(d.main, rd.draws)
 	regs := slices.Clone(rd.regions)
 	net := cols[2]
 	slices.SortStableFunc(regs, func(a, b string) int {
@@ -237,11 +258,15 @@ func (d *dataset) intensities() *Figure {
 		ID:    "intensities",
 		Title: fmt.Sprintf("Production and consumption intensity of %s, %s", d.shown(), d.year),
 		Caption: fmt.Sprintf("Production per unit of value added against consumption per unit of final demand, one point per "+
-			"region, scenario %s. Above the dashed line of equal intensity, a region's consumption is more emission-intensive than its production.", d.baseline),
+			"region, scenario %s. Above the dashed line of equal intensity, a region's consumption is more emission-intensive than its production.", d.main),
 	}
 	rd, cols := d.regionColumns(f, d.focus(), colProduction, colValueAdded, colProdIntens, colConsumption, colFinalDemand, colConsIntens)
 	if rd == nil {
 		return f
+	}
+	if rd.draws > 0 {
+		f.Caption += meanNote(d.main, rd.draws) + " An intensity's mean is the mean of each draw's ratio, " +
+			"not the ratio of the means beside it."
 	}
 	m := d.money()
 	f.Table = &Table{Header: []string{"Region", "Production (" + u + ")", "Value added (" + m + ")",

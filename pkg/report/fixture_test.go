@@ -165,6 +165,7 @@ type fixture struct {
 	groups    spec.Groups
 	failed    map[part]string // partitions not written, with the manifest's error
 	summaries []part          // partitions with a Monte Carlo summary
+	mc        []string        // Monte Carlo scenarios: the spec marks them, they write summaries alone
 	manifest  bool
 	requested []string // the spec's accounts; nil leaves them out
 	parquet   bool     // write regions as Parquet
@@ -305,9 +306,10 @@ func (fx *fixture) groupFlows(s Stressor, p part) []groupFlow {
 }
 
 // summaryRows are the Monte Carlo rows of stressor s in p, as
-// montecarlo.Summarize gives them: a few regional accounts of every
-// region, then the flows, each spread around the value of the files.
-// The median differs from the mean, so that a swap of the two shows.
+// montecarlo.Summarize gives them: the regional accounts of every
+// region, then the flows, each spread around the value of the files, so
+// that a summary's means are the values of regionRow and flow. The
+// median differs from the mean, so that a swap of the two shows.
 func (fx *fixture) summaryRows(s Stressor, p part) []summaryRow {
 	stat := func(acc, from, to string, v float64) summaryRow {
 		if math.IsNaN(v) {
@@ -320,7 +322,10 @@ func (fx *fixture) summaryRows(s Stressor, p part) []summaryRow {
 	var out []summaryRow
 	for _, r := range fx.consumers {
 		row := fx.regionRow(s, p, r)
-		for _, acc := range []string{colProduction, colConsumption, colNetExports, colProdIntens} {
+		for _, acc := range regionNums {
+			if !stressorAccount(acc) {
+				continue
+			}
 			out = append(out, stat(acc, r, "", row[acc]))
 		}
 	}
@@ -394,6 +399,9 @@ func (fx *fixture) write(root string) error {
 		}
 		pdir := fmt.Sprintf("year=%s/scenario=%s/", p.year, p.scenario)
 		for _, acc := range fx.accounts {
+			if slices.Contains(fx.mc, p.scenario) {
+				break
+			}
 			cols := fx.columns(p, acc)
 			if cols == nil {
 				continue
@@ -437,7 +445,11 @@ func (fx *fixture) manifestJSON(outputs []map[string]any) map[string]any {
 		tables = append(tables, map[string]any{"year": y, "format": "pymrio", "path": "tables/" + y})
 	}
 	for _, s := range fx.scenarios {
-		scen = append(scen, map[string]any{"name": s})
+		sc := map[string]any{"name": s}
+		if slices.Contains(fx.mc, s) {
+			sc["montecarlo"] = map[string]any{"draws": 200, "seed": 7}
+		}
+		scen = append(scen, sc)
 	}
 	groups := map[string]any{}
 	for _, g := range fx.groups {

@@ -36,13 +36,14 @@ func (d *dataset) flowMatrix() *Figure {
 		Title: fmt.Sprintf("Flows of %s from producing to consuming region, %s", d.shown(), d.year),
 		Caption: fmt.Sprintf("Each cell holds the emissions released in the row's region to satisfy the final demand of the "+
 			"column's region, scenario %s (docs/accounts.md, step 8). The colour scale is logarithmic; grey cells hold zero, a negative "+
-			"value or no value.", d.baseline),
+			"value or no value.", d.main),
 	}
 	fl := d.flowsOf[d.focus()]
 	if fl.data == nil {
 		f.Note = fl.note
 		return f
 	}
+	f.Caption += meanNote(d.main, fl.data.draws)
 	from, to := byOrder(fl.data.from, d.regions), byOrder(fl.data.to, d.regions)
 	f.Table = &Table{Header: append([]string{"From \\ to (" + d.unit() + ")"}, to...)}
 	var positive []float64
@@ -212,6 +213,9 @@ func (d *dataset) groupFlowRows() (rows []groupFlow, source, note string) {
 		}
 	}
 	source = "flows.arrow, grouped by " + d.groupDescription()
+	if fl.data.draws > 0 {
+		source = "the mean flows of summary.arrow, grouped by " + d.groupDescription()
+	}
 	return rows, source, ""
 }
 
@@ -248,7 +252,10 @@ func (d *dataset) groupFlowFigure() *Figure {
 	}
 	f.Caption = fmt.Sprintf("From the group where emissions are released (left) to the group whose final demand causes them "+
 		"(right), scenario %s; a band's width is the flow, in %s. The %d largest positive flows are drawn, from %s. Share is the "+
-		"part of the producing group's emissions (docs/accounts.md, step 13).", d.baseline, d.unit(), maxRibbons, source)
+		"part of the producing group's emissions (docs/accounts.md, step 13).", d.main, d.unit(), maxRibbons, source)
+	if fl := d.flowsOf[d.focus()].data; fl != nil && source != "groups.arrow" {
+		f.Caption += meanNote(d.main, fl.draws)
+	}
 	u := d.unit()
 	f.Table = &Table{Header: []string{"From group", "To group", "Flow (" + u + ")", "Share of producing group (%)"}}
 	for _, r := range shown {
@@ -318,6 +325,9 @@ func (d *dataset) consumerShares() *Figure {
 		ID:    "consumer-shares",
 		Title: fmt.Sprintf("Share of each region's %s driven by each group's final demand, %s", d.shown(), d.year),
 	}
+	if d.groups.byRegion {
+		f.Title = fmt.Sprintf("Share of each region's %s driven by each consuming region's final demand, %s", d.shown(), d.year)
+	}
 	fl := d.flowsOf[d.focus()]
 	if fl.data == nil {
 		f.Note = fl.note
@@ -339,7 +349,10 @@ func (d *dataset) consumerShares() *Figure {
 	}
 	groups, to := lump(present, weight)
 	f.Caption = fmt.Sprintf("For each producing region, the part of the emissions released there that each consuming group's "+
-		"final demand causes (docs/accounts.md, step 13), scenario %s; consumers grouped by %s.", d.baseline, d.groupDescription())
+		"final demand causes (docs/accounts.md, step 13), scenario %s; consumers grouped by %s.", d.main, d.groupDescription())
+	if fl.data.draws > 0 {
+		f.Caption += meanNote(d.main, fl.data.draws) + " The shares are those of the mean flows."
+	}
 
 	shares := make([][]float64, len(groups))
 	for k := range groups {

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -22,6 +23,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	// writes (html.EscapeString), and the rest of the markup is its own.
 	"svg":  func(f *Figure) template.HTML { return template.HTML(f.svg) },
 	"join": func(xs []string) string { return strings.Join(xs, ", ") },
+	"has":  slices.Contains[[]string],
 }).Parse(pageText))
 
 // The start of every page: the doctype, and within headSize bytes the

@@ -36,10 +36,12 @@ type manifest struct {
 	tables       []TableInfo
 	accounts     []string // nil when the spec does not say
 	scenarios    []string
-	groups       spec.Groups
-	warnings     []string
-	failures     []Failure
-	outputs      []string // keys of the output files, relative to the job's folder
+	// monteCarlo names the spec's scenarios with a montecarlo field.
+	monteCarlo []string
+	groups     spec.Groups
+	warnings   []string
+	failures   []Failure
+	outputs    []string // keys of the output files, relative to the job's folder
 	// sha256 holds the hex sha256 the manifest lists for each output key.
 	sha256 map[string][]string
 	rest   []Entry // fields shown as they are
@@ -68,10 +70,14 @@ func parseManifest(data []byte) (*manifest, error) {
 			m.accounts = jsonTexts(acc)
 		}
 		for _, sc := range list(sp["scenarios"]) {
+			mc := false
 			if obj, ok := sc.(map[string]any); ok {
-				sc = obj["name"]
+				sc, mc = obj["name"], obj["montecarlo"] != nil
 			}
 			m.scenarios = append(m.scenarios, jsonText(sc))
+			if mc {
+				m.monteCarlo = append(m.monteCarlo, jsonText(sc))
+			}
 		}
 		m.groups = manifestGroups(sp["groups"])
 	}

@@ -24,11 +24,16 @@ type Options struct {
 	// unique.
 	Extension, Stressor string
 	// Year is the year of the single-year figures. Default: the latest
-	// year with baseline outputs.
+	// year with outputs of the scenario they show.
 	Year string
-	// Baseline is the scenario others are compared with. Default:
-	// "baseline" when there is one, else the job spec's first scenario,
-	// else the first by name.
+	// Baseline is the scenario others are compared with, and the one
+	// the single-year figures show. Default: "baseline" when there is
+	// one and it is not a Monte Carlo scenario, else the job spec's first
+	// scenario that is not, else the first such by name. When every
+	// scenario is a Monte Carlo scenario there is no default: the
+	// single-year figures show the means of the first, and no change
+	// figure is drawn. A Monte Carlo scenario named here is compared by
+	// its means.
 	Baseline string
 	// Groups maps regions to groups (see ParseGroups). Default: the job
 	// spec's groups from the manifest; without any, every region is its
@@ -59,16 +64,24 @@ type Header struct {
 	Years        []string
 	Year         string // the year of the single-year figures
 	Scenarios    []string
-	Baseline     string
-	Stressors    []Stressor // every stressor found
-	Stressor     Stressor   // the one shown
-	Partitions   []Partition
-	Groups       spec.Groups // the groups used; nil when by region
-	GroupSource  string
-	Warnings     []string
-	Failures     []Failure
+	Baseline     string // "" when no scenario is one
+	// Scenario is the scenario of the single-year figures: the baseline,
+	// or the first when there is none.
+	Scenario string
+	// MonteCarlo lists the Monte Carlo scenarios, which write summaries
+	// alone; the figures show their means where they need one number.
+	MonteCarlo  []string
+	Stressors   []Stressor // every stressor found
+	Stressor    Stressor   // the one shown
+	Partitions  []Partition
+	Groups      spec.Groups // the groups used; nil when by region
+	GroupSource string
+	Warnings    []string
+	Failures    []Failure
 	// Notes says what is missing or could not be read.
 	Notes []string
+	// LeftOut says which figures were left out of the report and why.
+	LeftOut []string
 	// Manifest holds the manifest's fields as they are.
 	Manifest []Entry
 }
@@ -158,8 +171,8 @@ func build(ctx context.Context, src Source, opts Options, mem memory.Allocator) 
 	if err := d.load(r, opts); err != nil {
 		return nil, err
 	}
-	rep := &Report{Header: d.header(prefix), empty: d.tree.manifest == "" && len(d.tree.files) == 0}
-	rep.Figures = d.figures()
+	rep := &Report{Figures: d.figures(), empty: d.tree.manifest == "" && len(d.tree.files) == 0}
+	rep.Header = d.header(prefix)
 	ids := make(map[string]int)
 	for _, f := range rep.Figures {
 		f.ID = uniqueID(ids, f.ID)
@@ -204,21 +217,30 @@ func (d *dataset) choose(r *reader, opts Options) error {
 	slices.Sort(found)
 	d.scenarios = append(d.scenarios, found...)
 
+	d.findMonteCarlo()
 	switch {
 	case opts.Baseline != "":
 		if !slices.Contains(d.scenarios, opts.Baseline) {
 			return fmt.Errorf("report: no scenario %q; the outputs have %s", opts.Baseline, quoteList(d.scenarios))
 		}
 		d.baseline = opts.Baseline
-	case slices.Contains(d.scenarios, "baseline"):
+	case slices.Contains(d.scenarios, "baseline") && !d.mcScenario["baseline"]:
 		d.baseline = "baseline"
-	case len(d.scenarios) > 0:
-		d.baseline = d.scenarios[0]
+	default:
+		// A Monte Carlo scenario is no baseline unless asked for: the
+		// changes against it would be changes against its mean.
+		if i := slices.IndexFunc(d.scenarios, func(s string) bool { return !d.mcScenario[s] }); i >= 0 {
+			d.baseline = d.scenarios[i]
+		}
 	}
-	if d.baseline != "" {
-		// The baseline leads every list of scenarios.
-		i := slices.Index(d.scenarios, d.baseline)
-		d.scenarios = append([]string{d.baseline}, slices.Delete(slices.Clone(d.scenarios), i, i+1)...)
+	d.main = d.baseline
+	if d.main == "" && len(d.scenarios) > 0 {
+		d.main = d.scenarios[0]
+	}
+	if d.main != "" {
+		// The shown scenario leads every list of scenarios.
+		i := slices.Index(d.scenarios, d.main)
+		d.scenarios = append([]string{d.main}, slices.Delete(slices.Clone(d.scenarios), i, i+1)...)
 	}
 
 	switch {
@@ -230,7 +252,7 @@ func (d *dataset) choose(r *reader, opts Options) error {
 	case len(d.years) > 0:
 		d.year = d.years[len(d.years)-1]
 		for _, y := range slices.Backward(d.years) {
-			if d.tree.files[part{y, d.baseline}] != nil {
+			if d.tree.files[part{y, d.main}] != nil {
 				d.year = y
 				break
 			}
@@ -288,7 +310,9 @@ func (d *dataset) pickStressor(opts Options) error {
 }
 
 // load reads the chosen stressor's rows: regions and summaries of every
-// partition, flows and group flows of the baseline in the chosen year.
+// partition, flows and group flows of the shown scenario in the chosen
+// year. Summary means stand in for the files a Monte Carlo scenario
+// lacks.
 func (d *dataset) load(r *reader, opts Options) error {
 	d.regionsOf = make(map[part]loaded[*regionData])
 	d.summaryOf = make(map[part]loaded[[]summaryRow])
@@ -320,6 +344,8 @@ func (d *dataset) load(r *reader, opts Options) error {
 		return err
 	}
 	d.groupsOf[focus] = gf
+	d.standIn()
+	fl = d.flowsOf[focus]
 
 	addRegion := func(reg string) {
 		if !slices.Contains(d.regions, reg) {
@@ -370,7 +396,7 @@ func (d *dataset) load(r *reader, opts Options) error {
 }
 
 // focus is the partition of the single-year figures.
-func (d *dataset) focus() part { return part{d.year, d.baseline} }
+func (d *dataset) focus() part { return part{d.year, d.main} }
 
 // header gathers what the report says about the job as a whole.
 func (d *dataset) header(prefix string) Header {
@@ -379,13 +405,16 @@ func (d *dataset) header(prefix string) Header {
 		prefix, where = "job", "the source's root"
 	}
 	h := Header{
-		Job:       prefix,
-		Years:     d.years,
-		Year:      d.year,
-		Scenarios: d.scenarios,
-		Baseline:  d.baseline,
-		Stressors: d.catalogue,
-		Stressor:  d.stressor,
+		Job:        prefix,
+		Years:      d.years,
+		Year:       d.year,
+		Scenarios:  d.scenarios,
+		Baseline:   d.baseline,
+		Scenario:   d.main,
+		MonteCarlo: d.monteCarloNames(),
+		Stressors:  d.catalogue,
+		Stressor:   d.stressor,
+		LeftOut:    d.leftOut,
 	}
 	if d.man != nil {
 		if d.man.job != "" {

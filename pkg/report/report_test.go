@@ -26,6 +26,7 @@ type parsedPage struct {
 	figures map[string]*parsedFigure
 	order   []string
 	notes   []string // the header's "what is missing" items
+	leftOut []string // the figures left out, and why
 	text    string   // all visible text
 }
 
@@ -99,6 +100,11 @@ func parsePage(t *testing.T, b []byte) *parsedPage {
 	for _, sec := range find(doc, func(n *html.Node) bool { return element("section")(n) && attr(n, "id") == "missing" }) {
 		for _, li := range find(sec, element("li")) {
 			pg.notes = append(pg.notes, textOf(li))
+		}
+	}
+	for _, ul := range find(doc, func(n *html.Node) bool { return element("ul")(n) && hasClass(n, "left-out") }) {
+		for _, li := range find(ul, element("li")) {
+			pg.leftOut = append(pg.leftOut, textOf(li))
 		}
 	}
 	for _, sec := range find(doc, func(n *html.Node) bool { return element("section")(n) && hasClass(n, "figure") }) {
@@ -376,8 +382,13 @@ func (fx *fixture) wantOverTime(s Stressor) []expRow {
 }
 
 func (fx *fixture) wantScenario(s Stressor, year, scen string) []expRow {
+	return fx.wantChange(s, part{year, fx.scenarios[0]}, part{year, scen})
+}
+
+// wantChange is the change table of alt against base; a Monte Carlo
+// summary's means are the values of regionRow.
+func (fx *fixture) wantChange(s Stressor, base, alt part) []expRow {
 	var rows []expRow
-	base, alt := part{year, fx.scenarios[0]}, part{year, scen}
 	names := map[string]string{colProduction: "production", colConsumption: "consumption", colNetExports: "net exports"}
 	for _, r := range fx.consumers {
 		b, a := fx.regionRow(s, base, r), fx.regionRow(s, alt, r)
@@ -557,6 +568,7 @@ type layoutCase struct {
 	drawn []string          // figures that must be drawn
 	gone  []string          // figures that must not be there
 	head  []string          // texts the header's notes must hold
+	left  []string          // texts the lines on figures left out must hold, one each
 	check func(t *testing.T, fx *fixture, pg *parsedPage)
 }
 
@@ -583,6 +595,14 @@ func runLayout(t *testing.T, c layoutCase) {
 		for _, want := range c.head {
 			if !slices.ContainsFunc(pg.notes, func(n string) bool { return strings.Contains(n, want) }) {
 				t.Errorf("header notes %q, want one holding %q", pg.notes, want)
+			}
+		}
+		if len(pg.leftOut) != len(c.left) {
+			t.Errorf("left out: %q, want %d lines", pg.leftOut, len(c.left))
+		}
+		for _, want := range c.left {
+			if !slices.ContainsFunc(pg.leftOut, func(n string) bool { return strings.Contains(n, want) }) {
+				t.Errorf("left out: %q, want a line holding %q", pg.leftOut, want)
 			}
 		}
 		for id, f := range pg.figures {
@@ -654,8 +674,10 @@ func TestReportMissing(t *testing.T) {
 		{
 			name:  "no manifest",
 			edit:  func(fx *fixture) { fx.manifest = false },
-			drawn: []string{"net-exports", "flow-matrix", "consumer-shares", "group-flows"},
+			drawn: []string{"net-exports", "flow-matrix", "consumer-shares"},
+			gone:  []string{"group-flows"},
 			head:  []string{"There is no manifest.json"},
+			left:  []string{noGroups},
 		},
 		{
 			name: "every task failed",
@@ -687,6 +709,7 @@ func TestReportMissing(t *testing.T) {
 				"production-and-consumption-based-emissions": "There are no outputs for this job.",
 				"flows-from-producing-to-consuming-region":   "There are no outputs for this job.",
 			},
+			gone: []string{"largest-flows-between-groups"},
 			head: []string{"There are no account files"},
 		},
 	}
@@ -993,9 +1016,10 @@ func TestReportShapes(t *testing.T) {
 				fx.producers, fx.consumers = []string{"North"}, []string{"North"}
 				fx.years, fx.scenarios, fx.groups, fx.summaries = []string{"2011"}, []string{"baseline"}, nil, nil
 			},
-			drawn: []string{"production-consumption-2011", "group-flows", "consumer-shares", "intensities"},
+			drawn: []string{"production-consumption-2011", "consumer-shares", "intensities"},
 			notes: map[string]string{"net-exports": noNumbers},
-			gone:  []string{"over-time", "scenario-tax", "monte-carlo-baseline"},
+			gone:  []string{"group-flows", "over-time", "scenario-tax", "monte-carlo-baseline"},
+			left:  []string{noGroups},
 			check: tables,
 		},
 		{
@@ -1003,15 +1027,19 @@ func TestReportShapes(t *testing.T) {
 			edit: func(fx *fixture) {
 				fx.producers, fx.consumers, fx.groups = many, many, nil
 			},
-			drawn: []string{"production-consumption-2011", "net-exports", "flow-matrix", "group-flows", "consumer-shares",
+			drawn: []string{"production-consumption-2011", "net-exports", "flow-matrix", "consumer-shares",
 				"intensities", "over-time", "scenario-tax", "monte-carlo-baseline"},
+			gone: []string{"group-flows"},
+			left: []string{noGroups},
 			check: func(t *testing.T, fx *fixture, pg *parsedPage) {
 				tables(t, fx, pg)
 				f := pg.figures["consumer-shares"]
 				if len(f.header) != maxSeries+2 || f.header[maxSeries] != "other (23) (%)" {
 					t.Errorf("consumer shares header %q, want 7 regions, other (23) and the total", f.header)
 				}
-				checkTable(t, "group-flows", pg.figures["group-flows"], wantRegionFlows(fx, fx.stressors[1], part{"2011", "baseline"}))
+				if want := "driven by each consuming region's final demand"; !strings.Contains(f.title, want) {
+					t.Errorf("consumer shares title %q, want it to say %q: there are no groups", f.title, want)
+				}
 			},
 		},
 		{
@@ -1034,15 +1062,9 @@ func TestReportShapes(t *testing.T) {
 	}
 }
 
-// wantRegionFlows is the ribbon table without groups: region pairs.
-func wantRegionFlows(fx *fixture, s Stressor, p part) []expRow {
-	g := *fx
-	g.groups = nil
-	for _, r := range fx.consumers {
-		g.groups = append(g.groups, spec.Group{Name: r, Regions: []string{r}})
-	}
-	return g.wantGroupFlows(s, p)
-}
+// noGroups starts the line that says why a job without groups has no
+// figure of flows between groups.
+const noGroups = "Flows between groups: the job names no groups"
 
 // TestReportJobRoot: a source rooted at the job folder needs no Job.
 func TestReportJobRoot(t *testing.T) {
@@ -1069,8 +1091,10 @@ func TestReportBadSpecGroups(t *testing.T) {
 			fx.groups = spec.Groups{{Name: "a", Regions: []string{"North"}}, {Name: "b", Regions: []string{"North", "South"}}}
 			fx.accounts = []string{accRegions, accFlows}
 		},
-		drawn: []string{"consumer-shares", "group-flows"},
+		drawn: []string{"consumer-shares"},
+		gone:  []string{"group-flows"},
 		head:  []string{`The job spec's groups are not used: region "North" is in group "a" and in group "b".`},
+		left:  []string{noGroups},
 		check: func(t *testing.T, fx *fixture, pg *parsedPage) {
 			co2, p := fx.stressors[1], part{"2011", "baseline"}
 			byRegion := func(r string) string { return r }

@@ -46,7 +46,7 @@ func (d *dataset) overTime() *Figure {
 	weight := make(map[string]float64)
 	var gaps []string
 	for _, y := range d.years {
-		rd := d.regionsOf[part{y, d.baseline}]
+		rd := d.regionsOf[part{y, d.main}]
 		if rd.data == nil {
 			gaps = append(gaps, y+": "+rd.note)
 			continue
@@ -71,7 +71,7 @@ func (d *dataset) overTime() *Figure {
 	}
 	for t, y := range d.years {
 		parts := make(map[string][2][]float64)
-		if rd := d.regionsOf[part{y, d.baseline}].data; rd != nil {
+		if rd := d.regionsOf[part{y, d.main}].data; rd != nil {
 			for _, r := range rd.regions {
 				s := to[member(r)]
 				pc := parts[s]
@@ -91,7 +91,7 @@ func (d *dataset) overTime() *Figure {
 	bands := make(map[[2]string]band)
 	if kind == "region" && !lumped {
 		for t, y := range d.years {
-			for _, row := range d.summaryOf[part{y, d.baseline}].data {
+			for _, row := range d.summaryOf[part{y, d.main}].data {
 				if row.account != colProduction && row.account != colConsumption {
 					continue
 				}
@@ -106,7 +106,14 @@ func (d *dataset) overTime() *Figure {
 		}
 	}
 	u := d.unit()
-	f.Caption = fmt.Sprintf("Production (solid) and consumption (dashed) by %s, scenario %s.", kind, d.baseline)
+	f.Caption = fmt.Sprintf("Production (solid) and consumption (dashed) by %s, scenario %s.", kind, d.main)
+	draws := 0
+	for _, y := range d.years {
+		if rd := d.regionsOf[part{y, d.main}].data; rd != nil {
+			draws = max(draws, rd.draws)
+		}
+	}
+	f.Caption += meanNote(d.main, draws)
 	if lumped {
 		f.Caption += fmt.Sprintf(" The %d smallest %ss are summed in the table's row %q and left out of the chart, "+
 			"which their sum would flatten.", len(names)-len(kept)+1, kind, kept[len(kept)-1])
@@ -300,7 +307,18 @@ func (d *dataset) scenarioChange(s string) *Figure {
 		}
 	}
 	u := d.unit()
-	f.Table = &Table{Header: []string{"Region", "Account", d.baseline + " (" + u + ")", s + " (" + u + ")", "Change (" + u + ")"}}
+	head := func(s string, rd *regionData) string {
+		if rd.draws > 0 {
+			return s + ", mean (" + u + ")"
+		}
+		return s + " (" + u + ")"
+	}
+	if nb, na := base.data.draws, alt.data.draws; nb > 0 && nb == na {
+		f.Caption += fmt.Sprintf(" Both are Monte Carlo scenarios: their numbers are the mean over %d draws.", na)
+	} else {
+		f.Caption += meanNote(d.baseline, nb) + meanNote(s, na)
+	}
+	f.Table = &Table{Header: []string{"Region", "Account", head(d.baseline, base.data), head(s, alt.data), "Change (" + u + ")"}}
 	delta := make([][]float64, len(accs))
 	for k := range accs {
 		delta[k] = make([]float64, len(regs))
