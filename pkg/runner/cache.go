@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/mrioflow/mrioflow/pkg/accounts"
+	"github.com/mrioflow/mrioflow/pkg/plan"
 	"github.com/mrioflow/mrioflow/pkg/table"
 )
 
@@ -15,6 +16,10 @@ import (
 type prepared struct {
 	t    *table.Table
 	zero []accounts.ZeroOutput
+	// files are the checksums of the files t was read from, nil when
+	// they were not taken (a local table read without the coordinator's
+	// checksums).
+	files []plan.File
 
 	mu      sync.Mutex     // guards uses and taken; taken before cache.mu
 	uses    int            // tasks that took t, a copy or itself

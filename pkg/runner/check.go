@@ -66,12 +66,29 @@ func (r *Runner) check(ctx context.Context, job *spec.Job, keep bool) ([]plan.In
 		if err != nil {
 			return nil, fmt.Errorf("runner: %s: %w", where, err)
 		}
-		t, err := formats.Open(tb.Format, lt.path, tb.Options)
+		var t *table.Table
+		read := func() { t, err = formats.Open(tb.Format, lt.path, tb.Options) }
+		files := lt.files
+		var moved []string
+		var herr error
+		if files == nil {
+			// Hashed as it is read, so that the checksums are those of
+			// the table checked (and kept for the first tasks).
+			files, moved, herr = readHashed(lt.path, read)
+		} else {
+			read()
+		}
 		if err != nil && isURL(tb.Path) {
 			err = renamed{err, lt.path, tb.Path}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("runner: %s: %w", where, err)
+		}
+		if herr != nil {
+			return nil, fmt.Errorf("runner: %s: hash the files: %w", where, herr)
+		}
+		if len(moved) > 0 {
+			return nil, fmt.Errorf("runner: %s: %s written while the table was checked; check it again once it is complete", where, nameFiles(moved))
 		}
 		if err := t.SelectStressors(job.Stressors); err != nil {
 			return nil, fmt.Errorf("runner: %s: stressors: %w", where, err)
@@ -83,12 +100,6 @@ func (r *Runner) check(ctx context.Context, job *spec.Job, keep bool) ([]plan.In
 		if err != nil {
 			return nil, fmt.Errorf("runner: %s: %w", where, err)
 		}
-		files := lt.files
-		if files == nil {
-			if files, err = hashFiles(tb.Path); err != nil {
-				return nil, fmt.Errorf("runner: %s: %w", where, err)
-			}
-		}
 		cache := i == 0 && keep && r.tables.max > 0
 		p, err := coefficients(t)
 		if err == nil && p.t.N() <= SolvableCheckMaxN {
@@ -99,6 +110,7 @@ func (r *Runner) check(ctx context.Context, job *spec.Job, keep bool) ([]plan.In
 		}
 		inputs = append(inputs, plan.Input{Year: tb.Year, Format: tb.Format, Path: tb.Path, Files: files, Notes: t.Notes, Sigmas: sigmas})
 		if cache {
+			p.files = files
 			r.tables.put(tableKey(tb), p)
 		}
 	}
@@ -191,19 +203,32 @@ var errNoRegion = errors.New("no such region in the table")
 // TODO(inputs): every file below the folder is hashed, also those the
 // reader does not use; formats could say which files it read.
 func hashFiles(p string) ([]plan.File, error) {
-	info, err := os.Stat(p)
+	files := []plan.File{}
+	err := eachFile(p, func(name, rel string, _ fs.DirEntry) error {
+		f, err := hashFile(name, rel)
+		if err == nil {
+			files = append(files, f)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	if !info.IsDir() {
-		f, err := hashFile(p, ".")
-		if err != nil {
-			return nil, err
-		}
-		return []plan.File{f}, nil
+	return files, nil
+}
+
+// eachFile calls fn with each regular file at p, in path order: p itself,
+// named ".", when it is a file, else every file below the folder p, named
+// relative to it, slash-separated. d is nil for p itself.
+func eachFile(p string, fn func(name, rel string, d fs.DirEntry) error) error {
+	info, err := os.Stat(p)
+	if err != nil {
+		return err
 	}
-	files := []plan.File{}
-	err = filepath.WalkDir(p, func(name string, d fs.DirEntry, err error) error {
+	if !info.IsDir() {
+		return fn(p, ".", nil)
+	}
+	return filepath.WalkDir(p, func(name string, d fs.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() {
 			return err
 		}
@@ -211,13 +236,8 @@ func hashFiles(p string) ([]plan.File, error) {
 		if err != nil {
 			return err
 		}
-		f, err := hashFile(name, filepath.ToSlash(rel))
-		if err == nil {
-			files = append(files, f)
-		}
-		return err
+		return fn(name, filepath.ToSlash(rel), d)
 	})
-	return files, err
 }
 
 func hashFile(name, rel string) (plan.File, error) {

@@ -229,16 +229,9 @@ func contentKey(files []plan.File) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// differ describes how got differs from want, "" when it does not. A
-// table or sigma file that is one object has the path "."; it is called
-// "the file" (the caller names its URL).
+// differ describes how got differs from want, "" when it does not,
+// naming each file as fileName does.
 func differ(want, got []plan.File) string {
-	name := func(p string) string {
-		if p == "." {
-			return "the file"
-		}
-		return p
-	}
 	byPath := map[string]plan.File{}
 	for _, f := range got {
 		byPath[f.Path] = f
@@ -248,17 +241,26 @@ func differ(want, got []plan.File) string {
 		g, ok := byPath[w.Path]
 		switch {
 		case !ok:
-			diffs = append(diffs, name(w.Path)+" is gone")
+			diffs = append(diffs, fileName(w.Path)+" is gone")
 		case g.SHA256 != w.SHA256:
-			diffs = append(diffs, fmt.Sprintf("%s has sha256 %.12s…, %d bytes; the job was planned with %.12s…, %d bytes", name(w.Path), g.SHA256, g.Bytes, w.SHA256, w.Bytes))
+			diffs = append(diffs, fmt.Sprintf("%s has sha256 %.12s…, %d bytes; the job was planned with %.12s…, %d bytes", fileName(w.Path), g.SHA256, g.Bytes, w.SHA256, w.Bytes))
 		}
 		delete(byPath, w.Path)
 	}
 	for p := range byPath {
-		diffs = append(diffs, name(p)+" is new")
+		diffs = append(diffs, fileName(p)+" is new")
 	}
 	slices.Sort(diffs)
 	return strings.Join(diffs, "; ")
+}
+
+// fileName is how errors name the file at p of a table or sigma file:
+// "the file" for one that is one object ("."), whose caller names it.
+func fileName(p string) string {
+	if p == "." {
+		return "the file"
+	}
+	return p
 }
 
 // dirSize is the number of bytes of the files at p, a file or a folder.

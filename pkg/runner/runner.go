@@ -443,7 +443,9 @@ func tableKey(tb spec.Table) string { return tb.Path + "\x00" + tb.Year }
 // task to change: a copy of the cached one, or the cached one itself for
 // the last of uses tasks of the year that take it from this Runner (0:
 // unknown, always a copy). It returns the stressors that dropped out with
-// zero output too.
+// zero output too. A cached table serves a task whose want lists files
+// only when it was read from those very bytes; otherwise the table is
+// read again, and checked.
 func (r *Runner) table(ctx context.Context, tb spec.Table, want *plan.Input, stressors []string, uses int) (*table.Table, []accounts.ZeroOutput, error) {
 	key := tableKey(tb)
 	for {
@@ -452,6 +454,12 @@ func (r *Runner) table(ctx context.Context, tb spec.Table, want *plan.Input, str
 		})
 		if err != nil {
 			return nil, nil, err
+		}
+		if checked(want) && (p.files == nil || differ(want.Files, p.files) != "") {
+			// Read for another plan, or not checked: a fresh read
+			// either matches want or fails.
+			r.tables.drop(key, p)
+			continue
 		}
 		if t, ok := p.take(r.tables, key, uses); ok {
 			return t, p.zero, nil
@@ -478,39 +486,59 @@ func usesPerYear(job *spec.Job) int {
 
 // prepare reads a table, fetched when it lives in a store, keeps the
 // stressors named (all when none) and turns it into coefficients. want,
-// when not nil, are the files the coordinator checked: a table in a store
+// when it lists files, are the files the coordinator checked: a table
 // whose files differ fails with ErrChanged.
 func (r *Runner) prepare(ctx context.Context, tb spec.Table, want *plan.Input, stressors []string) (*prepared, error) {
-	t, err := r.open(ctx, tb, want)
+	t, files, err := r.open(ctx, tb, want)
 	if err != nil {
 		return nil, err
 	}
 	if err := t.SelectStressors(stressors); err != nil {
 		return nil, err
 	}
-	return coefficients(t)
-}
-
-// open reads the table of tb, from local disk or from the fetcher's
-// copy of a table in a store.
-func (r *Runner) open(ctx context.Context, tb spec.Table, want *plan.Input) (*table.Table, error) {
-	lt, err := r.fetch.local(ctx, tb.Path, want)
+	p, err := coefficients(t)
 	if err != nil {
 		return nil, err
 	}
+	p.files = files
+	return p, nil
+}
+
+// open reads the table of tb, from local disk or from the fetcher's
+// copy of a table in a store, and returns the checksums of the files
+// read: those of the copy, or, when want lists files, those of a local
+// table, hashed as it is read (readHashed); nil for a local table read
+// without want.
+func (r *Runner) open(ctx context.Context, tb spec.Table, want *plan.Input) (*table.Table, []plan.File, error) {
+	lt, err := r.fetch.local(ctx, tb.Path, want)
+	if err != nil {
+		return nil, nil, err
+	}
 	defer lt.remove()
-	t, err := formats.Open(tb.Format, lt.path, tb.Options)
+	var t *table.Table
+	read := func() { t, err = formats.Open(tb.Format, lt.path, tb.Options) }
+	if lt.files == nil && checked(want) {
+		files, moved, herr := readHashed(lt.path, read)
+		switch {
+		case herr == nil:
+			lt.files, lt.changed = files, localChange(want.Files, files, moved)
+		case err == nil: // else the readers' error says it better
+			lt.changed = fmt.Errorf("hash the files: %w", herr)
+		}
+	} else {
+		read()
+	}
 	if err != nil && isURL(tb.Path) {
 		// Errors name the files of the copy; the user knows the URL.
 		err = renamed{err, lt.path, tb.Path}
 	}
 	switch {
 	case err != nil && lt.changed != nil:
-		return nil, fmt.Errorf("%w; %w", err, lt.changed)
+		return nil, nil, fmt.Errorf("%w; %w", err, lt.changed)
 	case err != nil:
-		return nil, err
+		return nil, nil, err
 	case lt.changed != nil:
-		return nil, fmt.Errorf("%s: %w", tb.Path, lt.changed)
+		return nil, nil, fmt.Errorf("%s: %w", tb.Path, lt.changed)
 	}
 	size := int64(0)
 	for _, f := range lt.files {
@@ -520,7 +548,7 @@ func (r *Runner) open(ctx context.Context, tb spec.Table, want *plan.Input) (*ta
 		size = dirSize(lt.path)
 	}
 	r.opts.Metrics.add(bytesRead, size)
-	return t, nil
+	return t, lt.files, nil
 }
 
 // coefficients turns a table in flow form into coefficient form, keeping
