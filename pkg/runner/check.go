@@ -111,7 +111,7 @@ func (r *Runner) check(ctx context.Context, job *spec.Job, keep bool) ([]plan.In
 		inputs = append(inputs, plan.Input{Year: tb.Year, Format: tb.Format, Path: tb.Path, Files: files, Notes: t.Notes, Sigmas: sigmas})
 		if cache {
 			p.files = files
-			r.tables.put(tableKey(tb), p)
+			r.tables.put(tableKey(tb, job.Stressors), p)
 		}
 	}
 	return inputs, nil

@@ -191,10 +191,10 @@
 //     reader does not use (TODO(inputs) in check.go): a file added there
 //     during a run, an editor's backup or lock file as well, fails the
 //     tasks that read the table afterwards.
-//   - TODO(cache-key): a kept table is found by its path and year, and
-//     checked by content only; tasks of two jobs that read the same
-//     table with other stressors or reader options, on one worker, share
-//     it. The key should hold the stressors, format and options.
+//   - A kept table is found by its path, year, format, reader options
+//     and stressors, and serves a task only when it was read from the
+//     checksums the task carries: two jobs that read one table with other
+//     stressors or options never share it.
 //   - Every block task reads its scenario's files of sigmas again and
 //     matches their labels against the table. TODO(sigma-cache): keep
 //     the matched sigmas with the prepared table, by the files'

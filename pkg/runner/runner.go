@@ -436,8 +436,21 @@ func (r *Runner) store(ctx context.Context, location string) (store.Store, error
 	return st, nil
 }
 
-// tableKey names a year's table in the cache.
-func tableKey(tb spec.Table) string { return tb.Path + "\x00" + tb.Year }
+// tableKey names a year's prepared table in the cache: its path and
+// year, and what shapes it as prepared, the format, the reader's options
+// and the stressors kept, so that two jobs reading one table otherwise
+// never share it.
+func tableKey(tb spec.Table, stressors []string) string {
+	opts, err := json.Marshal(tb.Options) // a map marshals with sorted keys
+	if err != nil {
+		panic(fmt.Sprintf("runner: table options %v: %v", tb.Options, err))
+	}
+	sel, err := json.Marshal(stressors)
+	if err != nil {
+		panic(fmt.Sprintf("runner: stressors %v: %v", stressors, err))
+	}
+	return strings.Join([]string{tb.Path, tb.Year, tb.Format, string(opts), string(sel)}, "\x00")
+}
 
 // table returns the year's table of tb, prepared (see prepare), for a
 // task to change: a copy of the cached one, or the cached one itself for
@@ -447,7 +460,7 @@ func tableKey(tb spec.Table) string { return tb.Path + "\x00" + tb.Year }
 // only when it was read from those very bytes; otherwise the table is
 // read again, and checked.
 func (r *Runner) table(ctx context.Context, tb spec.Table, want *plan.Input, stressors []string, uses int) (*table.Table, []accounts.ZeroOutput, error) {
-	key := tableKey(tb)
+	key := tableKey(tb, stressors)
 	for {
 		p, err := r.tables.get(key, func() (*prepared, error) {
 			return r.prepare(ctx, tb, want, stressors)

@@ -332,3 +332,28 @@ func TestInputHeavyWarning(t *testing.T) {
 		}
 	}
 }
+
+// TestRunnerKeepsJobsApart runs tasks of two jobs that read one table
+// with different stressors on one Runner: each job's outputs hold its
+// own stressors, though the Runner keeps the table it read for the first.
+func TestRunnerKeepsJobsApart(t *testing.T) {
+	r := runner.New(runner.Options{CacheTables: 2})
+	for _, stressor := range []string{"emission_type1/air", "emission_type2/water", "emission_type1/air"} {
+		j := pymrioJob(t)
+		j.Stressors = []string{stressor}
+		for _, task := range tasks(t, j)[:1] {
+			if _, err := r.Run(context.Background(), task); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows := readRows(t, filepath.Join(j.Output, "t", "year=2010", "scenario=baseline", "regions.arrow"))
+		for _, row := range rows {
+			if row["stressor"] != stressor {
+				t.Fatalf("job of %s: a row of %s", stressor, row["stressor"])
+			}
+		}
+		if len(rows) == 0 {
+			t.Fatalf("job of %s: no rows", stressor)
+		}
+	}
+}
