@@ -67,6 +67,7 @@ func (r *Runner) check(ctx context.Context, job *spec.Job, keep bool) ([]plan.In
 			return nil, fmt.Errorf("runner: %s: %w", where, err)
 		}
 		t, err := formats.Open(tb.Format, lt.path, tb.Options)
+		lt.remove()
 		if err != nil && isURL(tb.Path) {
 			err = renamed{err, lt.path, tb.Path}
 		}
