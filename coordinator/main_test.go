@@ -416,6 +416,7 @@ func TestUsage(t *testing.T) {
 		{"unknown flag", []string{"run", "a.yaml", "--fast"}, exitUsage},
 		{"bad log level", []string{"run", "a.yaml", "--log-level", "loud"}, exitUsage},
 		{"unknown backend", []string{"run", "a.yaml", "--backend", "cuda"}, exitUsage},
+		{"cache limit not a size", []string{"run", "a.yaml", "--cache-max", "lots"}, exitUsage},
 		{"lease too short", []string{"run", "a.yaml", "--lease", "10ms"}, exitUsage},
 		{"no attempt", []string{"run", "a.yaml", "--max-attempts", "0"}, exitUsage},
 		{"ack wait too short", []string{"run", "a.yaml", "--ack-wait", "0s"}, exitUsage},

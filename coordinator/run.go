@@ -187,6 +187,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	rn := runner.New(runner.Options{
 		Backend: backend, CacheTables: cached, Store: f.process.StoreOpener(),
 		CacheDir: f.process.CacheDir, Metrics: metrics,
+		CacheMax: f.process.CacheMax, OnCacheWarning: func(err error) { log.Warn("table cache", "err", err) },
 	})
 	workCtx, stopWorkers := context.WithCancel(ctx)
 	var wg sync.WaitGroup

@@ -153,9 +153,10 @@ func serve(stop, abort context.Context, args []string, stderr io.Writer) int {
 		log.Info("health and metrics", "address", at)
 	}
 	log.Info("worker started", "name", f.name, "nats", bus.RedactURL(f.url), "backend", backend.Name(),
-		"ack_wait", b.AckWait(stop), "cache", cacheDir(f.process.CacheDir))
+		"ack_wait", b.AckWait(stop), "cache", cacheDir(f.process.CacheDir), "cache_max", f.process.CacheMax)
 	rn := runner.New(runner.Options{
 		Backend: backend, Store: f.process.StoreOpener(), CacheDir: f.process.CacheDir, Metrics: metrics,
+		CacheMax: f.process.CacheMax, OnCacheWarning: func(err error) { log.Warn("table cache", "err", err) },
 	})
 	runner.Serve(stop, b, rn, runner.ServeOptions{
 		Worker:  f.name,

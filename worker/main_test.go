@@ -70,6 +70,7 @@ func TestUsage(t *testing.T) {
 		{"bad level", []string{"--nats", "nats://127.0.0.1:1", "--log-level", "loud"}, 2},
 		{"unknown backend", []string{"--nats", "nats://127.0.0.1:1", "--backend", "cuda"}, 2},
 		{"stray argument", []string{"--nats", "nats://127.0.0.1:1", "job.yaml"}, 2},
+		{"cache limit not a size", []string{"--nats", "nats://127.0.0.1:1", "--cache-max", "20XB"}, 2},
 		{"help", []string{"-h"}, 0},
 	}
 	for _, tt := range tests {

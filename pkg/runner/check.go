@@ -78,6 +78,7 @@ func (r *Runner) check(ctx context.Context, job *spec.Job, keep bool) ([]plan.In
 		} else {
 			read()
 		}
+		lt.remove()
 		if err != nil && isURL(tb.Path) {
 			err = renamed{err, lt.path, tb.Path}
 		}

@@ -199,9 +199,28 @@
 //     matches their labels against the table. TODO(sigma-cache): keep
 //     the matched sigmas with the prepared table, by the files'
 //     checksums, so the blocks of a year read an A of sigmas once.
-//   - The table cache is never pruned: it grows with every distinct
-//     table. TODO(cache): evict the least recently used copies beyond a
-//     size given by a flag.
+//   - The table cache grows with every distinct table unless
+//     Options.CacheMax (--cache-max) bounds it. After each download the
+//     least recently used copies go until the rest fit. A copy's last use
+//     is the mtime of its folder, set by a lookup that hits it and again
+//     at the end of its read. Spared are the copies being read by any
+//     process on the machine (a shared flock on the folder, held from the
+//     lookup to the end of the read) and those used in the last five
+//     minutes. An eviction, under an exclusive flock of <cache>/.lock
+//     (one process prunes at a time) and of the folder, renames it to
+//     .evict-<key>-<random> and deletes it from there, so a lookup finds
+//     a whole copy or none, and downloads again: one that opened the
+//     folder before the rename locks it after, sees that it is no longer
+//     at its name, and misses. The cache stays over its limit while the
+//     copies it spares hold more (OnCacheWarning says so), and the
+//     download at hand is used even when it alone is larger. flock is
+//     advisory and per machine: keep the cache on a local disk, or on a
+//     network file system whose flock reaches every machine sharing it.
+//     Without flock (not Unix) only the five minutes spare another
+//     process's copy. Touching a folder that another user owns fails
+//     quietly: in a cache shared by several users, their hits do not
+//     count as uses. Hidden downloads and evictions older than a day,
+//     left by a process that died, go at a prune.
 //   - Workers share one queue: a coordinator's in-process workers take
 //     tasks of any job on the server, as outside workers do.
 //   - A Monte Carlo summary is written by the coordinator after its lease

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/mrioflow/mrioflow/pkg/plan"
 )
@@ -26,14 +27,20 @@ var ErrChanged = errors.New("the table changed since the job was planned")
 // <dir>/<sha256 of the file list>. A table read once is found there by
 // every later task that expects the same bytes. A fetcher is safe for
 // concurrent use, and several processes may share its folder: a copy
-// appears there whole, by a rename, or not at all.
+// appears there whole, by a rename, or not at all, and leaves it the same
+// way when the cache grows beyond max (see prune).
 type fetcher struct {
-	dir   string
-	open  StoreOpener
-	count *Metrics
+	dir    string
+	open   StoreOpener
+	count  *Metrics
+	max    int64         // bytes the cache may hold after a download; 0: no limit
+	recent time.Duration // entries used more recently stay
+	warn   func(error)   // hears of a cache over its limit; nil: nobody
 
-	mu    sync.Mutex
-	locks map[string]*sync.Mutex // one download per table at a time
+	mu      sync.Mutex
+	locks   map[string]*sync.Mutex // one download per table at a time
+	inUse   map[string]int         // entries held, by key (see hold)
+	pruning sync.Mutex             // one prune at a time
 }
 
 // localTable is a table on local disk.
@@ -65,9 +72,9 @@ func (f *fetcher) local(ctx context.Context, location string, want *plan.Input) 
 		key := contentKey(want.Files)
 		unlock := f.lock(key)
 		defer unlock()
-		if p, ok := f.cached(key, location, want.Files); ok {
+		if p, release, ok := f.cached(key, location, want.Files); ok {
 			f.count.add(cacheHits, 1)
-			return &localTable{path: p, files: want.Files, remove: func() {}}, nil
+			return &localTable{path: p, files: want.Files, remove: release}, nil
 		}
 	}
 	f.count.add(cacheMisses, 1)
@@ -90,13 +97,13 @@ func (f *fetcher) lock(key string) func() {
 	return l.Unlock
 }
 
-// cached returns the path of the cached copy under key, if there is one.
-func (f *fetcher) cached(key, location string, files []plan.File) (string, bool) {
-	dir := filepath.Join(f.dir, key)
-	if _, err := os.Stat(dir); err != nil {
-		return "", false
+// cached returns the path of the cached copy under key, if there is one,
+// held until release (see hold).
+func (f *fetcher) cached(key, location string, files []plan.File) (p string, release func(), ok bool) {
+	if release, ok = f.hold(key); !ok {
+		return "", nil, false
 	}
-	return tablePath(dir, location, files), true
+	return tablePath(filepath.Join(f.dir, key), location, files), release, true
 }
 
 // tablePath is the path the readers get for a copy in dir: the file,
@@ -110,7 +117,7 @@ func tablePath(dir, location string, files []plan.File) string {
 
 // fetch downloads the table at location into a new folder beside the
 // cache, checksums it, and moves it into the cache unless its files
-// differ from want.
+// differ from want; the cache is then pruned.
 func (f *fetcher) fetch(ctx context.Context, location string, want *plan.Input) (*localTable, error) {
 	parent, base := splitLocation(location)
 	st, err := f.open(ctx, parent)
@@ -193,16 +200,21 @@ func (f *fetcher) fetch(ctx context.Context, location string, want *plan.Input) 
 			}, nil
 		}
 	}
-	dir := filepath.Join(f.dir, contentKey(files))
-	if err := os.Rename(tmp, dir); err != nil {
-		// Another process put the same bytes there first.
-		if _, serr := os.Stat(dir); serr != nil {
-			return nil, transientError{fmt.Errorf("table cache: %w", err)}
-		}
-	} else {
-		keep = true
+	key := contentKey(files)
+	dir := filepath.Join(f.dir, key)
+	touch(tmp) // its last use, which spares it from evictions until held
+	// A rename fails when another process put the same bytes there first.
+	moved := os.Rename(tmp, dir)
+	keep = moved == nil
+	release, ok := f.hold(key)
+	switch {
+	case !ok && moved != nil:
+		return nil, transientError{fmt.Errorf("table cache: %w", moved)}
+	case !ok:
+		return nil, transientError{fmt.Errorf("table cache: %s: the copy of %s is gone", dir, location)}
 	}
-	return &localTable{path: tablePath(dir, location, files), files: files, remove: func() {}}, nil
+	f.prune(key, location)
+	return &localTable{path: tablePath(dir, location, files), files: files, remove: release}, nil
 }
 
 // splitLocation splits s3://bucket/a/b/c into the store location of its

@@ -35,6 +35,8 @@ const (
 	bytesWritten
 	cacheHits
 	cacheMisses
+	cacheEvictions
+	cacheBytes // a gauge
 	numCounters
 )
 
@@ -42,6 +44,13 @@ const (
 func (m *Metrics) add(c counter, n int64) {
 	if m != nil {
 		m.counts[c].Add(n)
+	}
+}
+
+// set sets gauge c to n.
+func (m *Metrics) set(c counter, n int64) {
+	if m != nil {
+		m.counts[c].Store(n)
 	}
 }
 
@@ -106,6 +115,8 @@ func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
 		count("mrioflow_output_bytes_written_total", "Bytes of outputs written by finished tasks.", bytesWritten),
 		count("mrioflow_table_cache_hits_total", "Tables in a store found in the local cache.", cacheHits),
 		count("mrioflow_table_cache_misses_total", "Tables in a store that had to be downloaded.", cacheMisses),
+		count("mrioflow_table_cache_evictions_total", "Tables taken out of the local cache to keep it within its limit.", cacheEvictions),
+		{"mrioflow_table_cache_bytes", "Bytes of the local table cache after this process's last download.", "gauge", []sample{{value: float64(m.counts[cacheBytes].Load())}}},
 	}
 	cw := &countWriter{w: bufio.NewWriter(w)}
 	for _, mt := range all {

@@ -49,6 +49,14 @@ type Options struct {
 	// in the user's cache folder, or in the temporary folder when there
 	// is none.
 	CacheDir string
+	// CacheMax is the most bytes the tables in CacheDir may take after a
+	// download: the least recently used go first, except those being read
+	// and those used in the last five minutes, by any process. Default 0:
+	// no limit.
+	CacheMax int64
+	// OnCacheWarning, when not nil, hears when CacheDir stays over
+	// CacheMax after a download, and of a failure to prune it.
+	OnCacheWarning func(error)
 	// Metrics, when not nil, counts the bytes read and fetched.
 	Metrics *Metrics
 }
@@ -102,7 +110,8 @@ type Runner struct {
 func New(opts Options) *Runner {
 	opts = opts.withDefaults()
 	r := &Runner{opts: opts, tables: &cache{max: opts.CacheTables}, stores: map[string]store.Store{}}
-	r.fetch = &fetcher{dir: opts.CacheDir, open: r.store, count: opts.Metrics}
+	r.fetch = &fetcher{dir: opts.CacheDir, open: r.store, count: opts.Metrics,
+		max: opts.CacheMax, recent: cacheRecent, warn: opts.OnCacheWarning}
 	return r
 }
 
