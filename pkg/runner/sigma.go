@@ -66,28 +66,37 @@ func (r *Runner) readSigma(ctx context.Context, f spec.SigmaFile, t *table.Table
 		return plan.File{}, nil, err
 	}
 	defer lt.remove()
-	files := lt.files
-	if files == nil {
-		file, err := hashFile(lt.path, ".")
-		if err != nil {
-			return plan.File{}, nil, err
-		}
-		files = []plan.File{file}
-		if want != nil {
-			if diff := differ(want.Files, files); diff != "" {
-				lt.changed = fmt.Errorf("%w: %s", ErrChanged, diff)
-			}
-		}
-	}
 	if lt.changed != nil {
 		return plan.File{}, nil, fmt.Errorf("%s: %w", f.Path, lt.changed)
 	}
-	ms, err := formats.ReadSigma(lt.path, f.Target, t)
+	var ms []*mat.Dense
+	read := func() { ms, err = formats.ReadSigma(lt.path, f.Target, t) }
+	files := lt.files
+	var moved []string
+	var herr error
+	if files == nil {
+		// A local file, hashed as it is read (readHashed), so that an
+		// edit between the hash and the read cannot pass.
+		files, moved, herr = readHashed(lt.path, read)
+	} else {
+		read()
+	}
 	if err != nil && isURL(f.Path) {
 		err = renamed{err, lt.path, f.Path}
 	}
 	if err != nil {
 		return plan.File{}, nil, err
+	}
+	if herr != nil {
+		return plan.File{}, nil, fmt.Errorf("%s: hash: %w", f.Path, herr)
+	}
+	if len(moved) > 0 {
+		return plan.File{}, nil, fmt.Errorf("%s: %w: the file was written while it was read", f.Path, ErrChanged)
+	}
+	if want != nil && lt.files == nil {
+		if diff := differ(want.Files, files); diff != "" {
+			return plan.File{}, nil, fmt.Errorf("%s: %w: %s", f.Path, ErrChanged, diff)
+		}
 	}
 	return files[0], ms, nil
 }
