@@ -29,6 +29,9 @@ type progress struct {
 	// (resumed or reused); the time left is estimated from the others.
 	atStart  int
 	draws    int // Monte Carlo draws computed since start
+	// steps is how many merges of split years and Monte Carlo summaries
+	// the coordinator writes itself once the tasks are done.
+	steps int
 	started  time.Time
 	stopTick chan struct{}
 }
@@ -52,11 +55,12 @@ func (p *progress) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// start begins the bar for total tasks of which final are already done.
-func (p *progress) start(total, final int) {
+// start begins the bar for total tasks of which final are already done,
+// to be followed by steps merges and summaries.
+func (p *progress) start(total, final, steps int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.total, p.final, p.atStart, p.started = total, final, final, p.now()
+	p.total, p.final, p.atStart, p.steps, p.started = total, final, final, steps, p.now()
 	p.shown = p.tty
 	if !p.shown {
 		return
@@ -141,6 +145,9 @@ func (p *progress) line() string {
 	if here := p.final - p.atStart; here > 0 && p.final < p.total {
 		left := time.Duration(float64(elapsed) * float64(p.total-p.final) / float64(here))
 		fmt.Fprintf(&b, ", about %s left", left.Round(time.Second))
+	}
+	if p.final == p.total && p.steps > 0 {
+		fmt.Fprintf(&b, "; writing %d merges and summaries", p.steps)
 	}
 	return b.String()
 }

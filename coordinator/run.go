@@ -237,7 +237,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			} else {
 				log.Info("tables checked, publishing tasks", "run", tasks[0].Run, "tasks", len(tasks), "reused", final, "output", tasks[0].Output, "format", tasks[0].Format)
 			}
-			bar.start(len(tasks), final)
+			bar.start(len(tasks), final, steps(tasks))
 		},
 		OnReport: func(r plan.Report, final, total int) {
 			metrics.Observe(r)
@@ -333,6 +333,21 @@ func join(location, key string) string {
 }
 
 // yearCount tells when every task of a year is final.
+// steps counts the merges and summaries the coordinator writes after the
+// tasks: one per (year, scenario) split into blocks of consumers or of
+// draws.
+func steps(tasks []plan.Task) int {
+	seen := map[string]bool{}
+	for _, t := range tasks {
+		_, _, consumers := plan.ParseConsumerBlock(t.Block)
+		_, _, draws := plan.ParseDrawBlock(t.Block)
+		if consumers || draws {
+			seen[t.Year+"\x00"+t.Scenario] = true
+		}
+	}
+	return len(seen)
+}
+
 type taskCount struct {
 	open, done, failed map[string]int
 }
