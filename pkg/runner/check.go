@@ -220,7 +220,10 @@ func hashFiles(p string) ([]plan.File, error) {
 
 // eachFile calls fn with each regular file at p, in path order: p itself,
 // named ".", when it is a file, else every file below the folder p, named
-// relative to it, slash-separated. d is nil for p itself.
+// relative to it, slash-separated. Symbolic links are followed as the
+// readers follow them: p itself, files and folders below it (a folder
+// reached twice is walked once; a dangling link is no file). d is nil for p itself and for a file
+// reached through a link, whose os.Stat then describes it.
 func eachFile(p string, fn func(name, rel string, d fs.DirEntry) error) error {
 	info, err := os.Stat(p)
 	if err != nil {
@@ -229,15 +232,49 @@ func eachFile(p string, fn func(name, rel string, d fs.DirEntry) error) error {
 	if !info.IsDir() {
 		return fn(p, ".", nil)
 	}
-	return filepath.WalkDir(p, func(name string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return err
-		}
-		rel, err := filepath.Rel(p, name)
+	return walkFiles(p, "", map[string]bool{}, fn)
+}
+
+// walkFiles calls fn with each regular file below the folder dir, named
+// prefix followed by its path relative to dir; seen holds the folders
+// already walked, by their resolved paths, so that a link back up does
+// not loop.
+func walkFiles(dir, prefix string, seen map[string]bool, fn func(name, rel string, d fs.DirEntry) error) error {
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return err
+	}
+	if seen[root] {
+		return nil
+	}
+	seen[root] = true
+	return filepath.WalkDir(root, func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		return fn(name, filepath.ToSlash(rel), d)
+		rel, err := filepath.Rel(root, name)
+		if err != nil {
+			return err
+		}
+		rel = prefix + filepath.ToSlash(rel)
+		switch {
+		case d.Type().IsRegular():
+			return fn(name, rel, d)
+		case d.Type()&fs.ModeSymlink == 0:
+			return nil
+		}
+		info, err := os.Stat(name)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil // a dangling link, such as an editor's lock
+		case err != nil:
+			return err
+		case info.Mode().IsRegular():
+			return fn(name, rel, nil)
+		case info.IsDir():
+			return walkFiles(name, rel+"/", seen, fn)
+		}
+		return nil
 	})
 }
 

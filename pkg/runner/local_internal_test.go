@@ -203,3 +203,56 @@ func TestMeasureLocalCheck(t *testing.T) {
 		t.Logf("  %-20s %5.2f s  (%.2f to %.2f)", w.name, times[i][2], times[i][0], times[i][4])
 	}
 }
+
+// TestHashFilesFollowsLinks checks that hashFiles sees the files a reader
+// reads through symbolic links: a table folder that is itself a link (it
+// listed no file, so a table edited behind it was neither caught nor
+// recomputed by a nightly run), a linked file and a linked folder inside
+// it; a dangling link (an editor's lock) and a link back up are no files.
+func TestHashFilesFollowsLinks(t *testing.T) {
+	base := t.TempDir()
+	real := filepath.Join(base, "real")
+	writeFiles(t, real, map[string]string{"Z.txt": "z 1\n", "sub/F.txt": "f 1\n"})
+	writeFiles(t, base, map[string]string{"shared/Y.txt": "y 1\n", "shared/ext/F.txt": "e 1\n"})
+	for _, l := range []struct{ target, name string }{
+		{real, filepath.Join(base, "link")},
+		{filepath.Join(base, "shared", "Y.txt"), filepath.Join(real, "Y.txt")},
+		{filepath.Join(base, "shared", "ext"), filepath.Join(real, "ext")},
+		{"nobody@host.1234", filepath.Join(real, ".#Z.txt")},
+		{real, filepath.Join(real, "sub", "up")},
+	} {
+		if err := os.Symlink(l.target, l.name); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+	}
+	want := []string{"Y.txt", "Z.txt", "ext/F.txt", "sub/F.txt"}
+	for _, p := range []string{real, filepath.Join(base, "link")} {
+		files, err := hashFiles(p)
+		if err != nil {
+			t.Fatalf("hashFiles(%s): %v", p, err)
+		}
+		var got []string
+		for _, f := range files {
+			got = append(got, f.Path)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("hashFiles(%s) = %q, want %q", p, got, want)
+		}
+		seen, err := lookAt(p)
+		if err != nil || len(seen) != len(want) {
+			t.Errorf("lookAt(%s) = %d files (%v), want %d", p, len(seen), err, len(want))
+		}
+	}
+	before, err := hashFiles(filepath.Join(base, "link"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, base, map[string]string{"shared/Y.txt": "y 2\n"})
+	after, err := hashFiles(filepath.Join(base, "link"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := localChange(before, after, nil); !errors.Is(err, ErrChanged) || !strings.Contains(err.Error(), "Y.txt") {
+		t.Errorf("a linked file edited behind the link: %v, want ErrChanged naming Y.txt", err)
+	}
+}
