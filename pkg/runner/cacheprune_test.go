@@ -351,6 +351,10 @@ func TestParseSize(t *testing.T) {
 		{"1e3", 0, `unknown unit "e3"`},
 		{"10Gb/s", 0, `unknown unit "Gb/s"`},
 		{"9999999TB", 0, "too large"},
+		{"0.5B", 0, "less than one byte"},
+		{"0.0001kB", 0, "less than one byte"},
+		{"1.5", 1, ""},
+		{"0.0", 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

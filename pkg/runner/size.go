@@ -19,7 +19,8 @@ var sizeUnits = map[string]float64{
 
 // parseSize reads a number of bytes such as 20GB, 500MiB, 1.5 TB or
 // 4096. It rejects a negative or missing number, an unknown unit and a
-// size beyond an int64; a fraction of a byte is dropped.
+// size beyond an int64, and a size above 0 but below one byte (it would
+// read as 0, no limit); a fraction of a byte is dropped.
 func parseSize(s string) (int64, error) {
 	t := strings.TrimSpace(s)
 	i := strings.IndexFunc(t, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
@@ -40,6 +41,11 @@ func parseSize(s string) (int64, error) {
 	}
 	if x*scale >= math.MaxInt64 {
 		return 0, fmt.Errorf("%q: too large", s)
+	}
+	if x > 0 && x*scale < 1 {
+		// 0 means no limit: a size that rounds down to it would lift the
+		// limit it was meant to set.
+		return 0, fmt.Errorf("%q: less than one byte", s)
 	}
 	return int64(x * scale), nil
 }
