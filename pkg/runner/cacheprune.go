@@ -36,8 +36,31 @@ const cacheRecent = 5 * time.Minute
 
 // cacheLeftover is the age beyond which a hidden folder of the table
 // cache, a download (.fetch-) or an eviction (.evict-), was left by a
-// process that died, and is deleted.
-const cacheLeftover = 24 * time.Hour
+// process that died, and is deleted. Where flock works across processes
+// a download holds a lock on its folder, so one that nobody holds is a
+// leftover once it is a minute old (deadLeftover): a worker that keeps
+// dying mid-download does not grow the cache past its limit for a day.
+const (
+	cacheLeftover = 24 * time.Hour
+	deadLeftover  = time.Minute
+)
+
+// abandoned tells whether the hidden folder p, of age age, is a leftover
+// of a dead process.
+func abandoned(p string, age time.Duration) bool {
+	if age > cacheLeftover {
+		return true
+	}
+	if !crossProcessLocks || age < deadLeftover {
+		return false
+	}
+	fh, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer fh.Close()
+	return flock(fh, lockExclusiveNow) == nil
+}
 
 // lockMode is how flock locks.
 type lockMode int
@@ -202,7 +225,7 @@ func (f *fetcher) scan() (entries []cacheEntry, leftovers []string, total int64)
 			entries = append(entries, e)
 			total += e.size
 		case de.IsDir() && (strings.HasPrefix(name, ".fetch-") || strings.HasPrefix(name, ".evict-")) &&
-			time.Since(info.ModTime()) > cacheLeftover:
+			abandoned(p, time.Since(info.ModTime())):
 			leftovers = append(leftovers, p)
 		}
 	}

@@ -156,17 +156,36 @@ func TestPrune(t *testing.T) {
 
 func TestPruneLeftovers(t *testing.T) {
 	dir := t.TempDir()
-	old, recent := time.Now().Add(-2*cacheLeftover), time.Now().Add(-time.Hour)
-	for name, at := range map[string]time.Time{".fetch-1": old, ".evict-2": old, ".fetch-3": recent, "notes": old} {
+	now := time.Now()
+	old, hourAgo, young := now.Add(-2*cacheLeftover), now.Add(-time.Hour), now.Add(-10*time.Second)
+	for name, at := range map[string]time.Time{
+		".fetch-1": old, ".evict-2": old, // a day old: gone, held or not
+		".fetch-3": hourAgo, // held by a download under way: kept
+		".fetch-4": hourAgo, // nobody holds it: gone where flock works
+		".fetch-5": young,   // too young to tell: kept
+		"notes":    old,     // not the cache's: kept
+	} {
 		p := filepath.Join(dir, name)
 		if err := os.Mkdir(p, 0o755); err != nil {
 			t.Fatal(err)
 		}
 		os.Chtimes(p, at, at)
 	}
+	held, err := os.Open(filepath.Join(dir, ".fetch-3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	if err := flock(held, lockShared); err != nil {
+		t.Fatal(err)
+	}
 	(&fetcher{dir: dir}).prune("", "")
-	if _, left := entries(t, dir); !slices.Equal(left, []string{".fetch-3", "notes"}) {
-		t.Errorf("left %v; want the recent download and the stranger", left)
+	want := []string{".fetch-3", ".fetch-5", "notes"}
+	if !crossProcessLocks {
+		want = []string{".fetch-3", ".fetch-4", ".fetch-5", "notes"}
+	}
+	if _, left := entries(t, dir); !slices.Equal(left, want) {
+		t.Errorf("left %v; want %v", left, want)
 	}
 }
 

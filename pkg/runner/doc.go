@@ -219,8 +219,10 @@
 //     Without flock (not Unix) only the five minutes spare another
 //     process's copy. Touching a folder that another user owns fails
 //     quietly: in a cache shared by several users, their hits do not
-//     count as uses. Hidden downloads and evictions older than a day,
-//     left by a process that died, go at a prune.
+//     count as uses. Hidden downloads and evictions that no process
+//     holds (a download keeps a flock on its folder) and older than a
+//     minute, or older than a day without flock, were left by a process
+//     that died and go at a prune.
 //   - Workers share one queue: a coordinator's in-process workers take
 //     tasks of any job on the server, as outside workers do.
 //   - A Monte Carlo summary is written by the coordinator after its lease

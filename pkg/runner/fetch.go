@@ -155,6 +155,15 @@ func (f *fetcher) fetch(ctx context.Context, location string, want *plan.Input) 
 	if err != nil {
 		return nil, transientError{fmt.Errorf("table cache: %w", err)}
 	}
+	// Held while the download runs: a folder of a download nobody holds
+	// is a dead process's leftover (abandoned).
+	if fh, err := os.Open(tmp); err == nil {
+		if flock(fh, lockShared) == nil {
+			defer fh.Close()
+		} else {
+			fh.Close()
+		}
+	}
 	keep := false
 	defer func() {
 		if !keep {
