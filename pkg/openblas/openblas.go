@@ -48,6 +48,10 @@ var (
 // (wrapped, with the names tried) when none does.
 func Load() (*Lib, error) {
 	loadOnce.Do(func() {
+		if nolapack {
+			loadErr = fmt.Errorf("%w: this build leaves the system LAPACK out (the nolapack tag); use the pure-Go backend", ErrUnavailable)
+			return
+		}
 		var tried []string
 		for _, name := range Candidates {
 			lib, err := Open(name)
