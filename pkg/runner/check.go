@@ -201,8 +201,9 @@ var errNoRegion = errors.New("no such region in the table")
 // hashFiles returns the checksum of the file at p, or of every file below
 // the folder p in path order.
 //
-// TODO(inputs): every file below the folder is hashed, also those the
-// reader does not use; formats could say which files it read.
+// Hidden files and folders and "~" backups are left out (ignored).
+// TODO(inputs): every other file below the folder is hashed, also those
+// the reader does not use; formats could say which files it read.
 func hashFiles(p string) ([]plan.File, error) {
 	files := []plan.File{}
 	err := eachFile(p, func(name, rel string, _ fs.DirEntry) error {
@@ -235,6 +236,13 @@ func eachFile(p string, fn func(name, rel string, d fs.DirEntry) error) error {
 	return walkFiles(p, "", map[string]bool{}, fn)
 }
 
+// ignored tells the names of files and folders that no reader reads and
+// that are not part of a table: hidden ones (an editor's swap file, a
+// .git folder) and backups ending in "~".
+func ignored(name string) bool {
+	return strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~")
+}
+
 // walkFiles calls fn with each regular file below the folder dir, named
 // prefix followed by its path relative to dir; seen holds the folders
 // already walked, by their resolved paths, so that a link back up does
@@ -257,6 +265,12 @@ func walkFiles(dir, prefix string, seen map[string]bool, fn func(name, rel strin
 			return err
 		}
 		rel = prefix + filepath.ToSlash(rel)
+		if name != root && ignored(d.Name()) {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
 		switch {
 		case d.Type().IsRegular():
 			return fn(name, rel, d)

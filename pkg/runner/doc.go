@@ -187,10 +187,10 @@
 //     only the tasks whose checksums are those it was read from; the
 //     task of another plan reads the table again. A task without Input
 //     reads the table as it is.
-//   - Every file below a table's folder is checked, also those the
-//     reader does not use (TODO(inputs) in check.go): a file added there
-//     during a run, an editor's backup or lock file as well, fails the
-//     tasks that read the table afterwards.
+//   - Every file below a table's folder is checked, but for hidden ones
+//     and "~" backups (ignored in check.go), also those the reader does
+//     not use (TODO(inputs) in check.go): a file added there during a
+//     run fails the tasks that read the table afterwards.
 //   - A kept table is found by its path, year, format, reader options
 //     and stressors, and serves a task only when it was read from the
 //     checksums the task carries: two jobs that read one table with other

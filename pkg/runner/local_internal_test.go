@@ -256,3 +256,29 @@ func TestHashFilesFollowsLinks(t *testing.T) {
 		t.Errorf("a linked file edited behind the link: %v, want ErrChanged naming Y.txt", err)
 	}
 }
+
+// TestHashFilesIgnores leaves hidden files and folders and "~" backups
+// out: an editor opening a table during a run does not change it.
+func TestHashFilesIgnores(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"Z.txt": "z\n", "sub/F.txt": "f\n",
+		".Z.txt.swp": "swap", "Z.txt~": "backup", ".git/config": "x", "sub/.hidden": "h",
+	})
+	files, err := hashFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range files {
+		got = append(got, f.Path)
+	}
+	if want := []string{"Z.txt", "sub/F.txt"}; !slices.Equal(got, want) {
+		t.Errorf("hashFiles = %q, want %q", got, want)
+	}
+	// A single file given as the table is hashed whatever its name.
+	one, err := hashFiles(filepath.Join(dir, ".Z.txt.swp"))
+	if err != nil || len(one) != 1 {
+		t.Errorf("hashFiles of one hidden file = %v, %v", one, err)
+	}
+}
