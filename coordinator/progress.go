@@ -27,11 +27,11 @@ type progress struct {
 	total, final, failed int
 	// atStart is how many tasks were final when the run was planned
 	// (resumed or reused); the time left is estimated from the others.
-	atStart  int
-	draws    int // Monte Carlo draws computed since start
+	atStart int
+	draws   int // Monte Carlo draws computed since start
 	// steps is how many merges of split years and Monte Carlo summaries
 	// the coordinator writes itself once the tasks are done.
-	steps int
+	steps    int
 	started  time.Time
 	stopTick chan struct{}
 }
