@@ -85,7 +85,7 @@ func withLead(cols ...column) []column {
 var catalogue = []*account{
 	{
 		name: Regions,
-		doc: "Regional totals and intensities (MATH.md 10, 12, 14): " +
+		doc: "Regional totals and intensities (docs/accounts.md, steps 10, 12, 14): " +
 			"one row per extension, stressor and consuming region.",
 		columns: withLead(
 			text("region", "consuming region; regions that only consume come after the producing ones"),
@@ -102,7 +102,7 @@ var catalogue = []*account{
 	},
 	{
 		name: Flows,
-		doc: "Region-to-region flows E[s; p, r] (MATH.md 8): " +
+		doc: "Region-to-region flows E[s; p, r] (docs/accounts.md, step 8): " +
 			"one row per extension, stressor, producing region and consuming region.",
 		columns: withLead(
 			text("from_region", "producing region, where the stressor is released"),
@@ -112,7 +112,7 @@ var catalogue = []*account{
 	},
 	{
 		name: Footprints,
-		doc: "Footprints by product D_cba[s; (r, j)] (MATH.md 9): " +
+		doc: "Footprints by product D_cba[s; (r, j)] (docs/accounts.md, step 9): " +
 			"one row per extension, stressor, consuming region and product.",
 		columns: withLead(
 			text("region", "consuming region"),
@@ -122,7 +122,7 @@ var catalogue = []*account{
 	},
 	{
 		name: Multipliers,
-		doc: "Direct and total multipliers S and M = S L (MATH.md 2, 5): " +
+		doc: "Direct and total multipliers S and M = S L (docs/accounts.md, steps 2, 5): " +
 			"one row per extension, stressor, producing region and sector.",
 		columns: withLead(
 			text("region", "producing region"),
@@ -133,7 +133,7 @@ var catalogue = []*account{
 	},
 	{
 		name: FlowsBySector,
-		doc: "Sector-to-region flows E[s; (p, i), r] (MATH.md 8): " +
+		doc: "Sector-to-region flows E[s; (p, i), r] (docs/accounts.md, step 8): " +
 			"one row per extension, stressor, producing sector and consuming region.",
 		columns: withLead(
 			text("from_region", "producing region, where the stressor is released"),
@@ -144,7 +144,7 @@ var catalogue = []*account{
 	},
 	{
 		name: GroupFlows,
-		doc: "Group-to-group flows (MATH.md 13): " +
+		doc: "Group-to-group flows (docs/accounts.md, step 13): " +
 			"one row per extension, stressor, producing group and consuming group.",
 		columns: withLead(
 			text("from_group", "producing group; \"other\" holds the regions in no group"),
@@ -155,7 +155,7 @@ var catalogue = []*account{
 	},
 	{
 		name: Leontief,
-		doc: "Leontief inverse L = (I - A)^-1 (MATH.md 3), pymrio's L: one row per entry L[i, j], " +
+		doc: "Leontief inverse L = (I - A)^-1 (docs/accounts.md, step 3), pymrio's L: one row per entry L[i, j], " +
 			"column by column of L; n² rows, written only on request.",
 		columns: []column{
 			text("from_region", "region of the producing sector, row i of L"),
