@@ -66,30 +66,23 @@ func (r *Runner) check(ctx context.Context, job *spec.Job, keep bool) ([]plan.In
 		if err != nil {
 			return nil, fmt.Errorf("runner: %s: %w", where, err)
 		}
+		// Hashed as it is read, so that the checksums are those of the
+		// table checked (and kept for the first tasks).
 		var t *table.Table
-		read := func() { t, err = formats.Open(tb.Format, lt.path, tb.Options) }
-		files := lt.files
-		var moved []string
-		var herr error
-		if files == nil {
-			// Hashed as it is read, so that the checksums are those of
-			// the table checked (and kept for the first tasks).
-			files, moved, herr = readHashed(lt.path, read)
-		} else {
-			read()
-		}
+		err = lt.readLocal(func() (err error) {
+			t, err = formats.Open(tb.Format, lt.path, tb.Options)
+			return err
+		}, true, nil)
 		lt.remove()
+		files := lt.files
 		if err != nil && isURL(tb.Path) {
 			err = renamed{err, lt.path, tb.Path}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("runner: %s: %w", where, err)
 		}
-		if herr != nil {
-			return nil, fmt.Errorf("runner: %s: hash the files: %w", where, herr)
-		}
-		if len(moved) > 0 {
-			return nil, fmt.Errorf("runner: %s: %s written while the table was checked; check it again once it is complete", where, nameFiles(moved))
+		if lt.changed != nil {
+			return nil, fmt.Errorf("runner: %s: %w; check it again once it is complete", where, lt.changed)
 		}
 		if err := t.SelectStressors(job.Stressors); err != nil {
 			return nil, fmt.Errorf("runner: %s: stressors: %w", where, err)

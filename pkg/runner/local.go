@@ -11,6 +11,33 @@ import (
 	"github.com/mrioflow/mrioflow/pkg/plan"
 )
 
+// readLocal calls read, which reads lt, and returns read's error. When lt
+// is on local disk as the user gave it (no checksums of its own: not a
+// fetched copy) and hash is set, its files are hashed as read runs
+// (readHashed): lt.files gets their checksums, and lt.changed a
+// difference from want when want lists files, or the files written while
+// read ran. A hashing that fails sets lt.changed when read did not fail
+// (the readers' error then says it better).
+func (lt *localTable) readLocal(read func() error, hash bool, want *plan.Input) error {
+	if lt.files != nil || !hash {
+		return read()
+	}
+	var err error
+	files, moved, herr := readHashed(lt.path, func() { err = read() })
+	switch {
+	case herr != nil && err == nil:
+		lt.changed = fmt.Errorf("hash the files: %w", herr)
+	case herr != nil:
+	case checked(want):
+		lt.files, lt.changed = files, localChange(want.Files, files, moved)
+	case len(moved) > 0:
+		lt.files, lt.changed = files, fmt.Errorf("%s written while it was read", nameFiles(moved))
+	default:
+		lt.files = files
+	}
+	return err
+}
+
 // readHashed calls read, which reads the local table at p, while another
 // goroutine hashes every file at p (hashFiles), and returns the files
 // with their checksums. The readers open their files themselves, so the

@@ -282,3 +282,59 @@ func TestHashFilesIgnores(t *testing.T) {
 		t.Errorf("hashFiles of one hidden file = %v, %v", one, err)
 	}
 }
+
+// TestReadLocal follows readLocal through its cases: a fetched copy and a
+// read without hashing are not hashed; a local table is, and a file
+// written during the read, or bytes other than those wanted, set
+// changed; read's own error comes back.
+func TestReadLocal(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"Z.txt": "z 1\n"})
+	planned, err := hashFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readErr := errors.New("ragged row")
+	for _, tc := range []struct {
+		name    string
+		fetched bool
+		hash    bool
+		want    *plan.Input
+		read    func() error
+		files   bool   // lt.files set
+		changed string // in lt.changed; "" none
+		err     error
+	}{
+		{name: "fetched copy", fetched: true, hash: true, read: func() error { return nil }, files: true},
+		{name: "not hashed", read: func() error { return nil }},
+		{name: "hashed", hash: true, read: func() error { return nil }, files: true},
+		{name: "as planned", hash: true, want: &plan.Input{Files: planned}, read: func() error { return nil }, files: true},
+		{name: "written during the read", hash: true, read: func() error {
+			writeFiles(t, dir, map[string]string{"Z.txt": "z 2, longer\n"})
+			return nil
+		}, files: true, changed: "Z.txt was written while it was read"},
+		{name: "other bytes than planned", hash: true, want: &plan.Input{Files: planned}, read: func() error { return nil },
+			files: true, changed: "the table changed since the job was planned: Z.txt has sha256"},
+		{name: "read fails", hash: true, read: func() error { return readErr }, files: true, err: readErr},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lt := &localTable{path: dir}
+			if tc.fetched {
+				lt.files = planned
+			}
+			err := lt.readLocal(tc.read, tc.hash, tc.want)
+			if !errors.Is(err, tc.err) {
+				t.Errorf("error %v, want %v", err, tc.err)
+			}
+			if (lt.files != nil) != tc.files {
+				t.Errorf("files %v, want set %v", lt.files, tc.files)
+			}
+			switch {
+			case tc.changed == "" && lt.changed != nil:
+				t.Errorf("changed %v, want none", lt.changed)
+			case tc.changed != "" && (lt.changed == nil || !strings.Contains(lt.changed.Error(), tc.changed)):
+				t.Errorf("changed %v, want one saying %q", lt.changed, tc.changed)
+			}
+		})
+	}
+}

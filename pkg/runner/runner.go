@@ -538,18 +538,10 @@ func (r *Runner) open(ctx context.Context, tb spec.Table, want *plan.Input) (*ta
 	}
 	defer lt.remove()
 	var t *table.Table
-	read := func() { t, err = formats.Open(tb.Format, lt.path, tb.Options) }
-	if lt.files == nil && checked(want) {
-		files, moved, herr := readHashed(lt.path, read)
-		switch {
-		case herr == nil:
-			lt.files, lt.changed = files, localChange(want.Files, files, moved)
-		case err == nil: // else the readers' error says it better
-			lt.changed = fmt.Errorf("hash the files: %w", herr)
-		}
-	} else {
-		read()
-	}
+	err = lt.readLocal(func() (err error) {
+		t, err = formats.Open(tb.Format, lt.path, tb.Options)
+		return err
+	}, checked(want), want)
 	if err != nil && isURL(tb.Path) {
 		// Errors name the files of the copy; the user knows the URL.
 		err = renamed{err, lt.path, tb.Path}

@@ -69,36 +69,23 @@ func (r *Runner) readSigma(ctx context.Context, f spec.SigmaFile, t *table.Table
 	if lt.changed != nil {
 		return plan.File{}, nil, fmt.Errorf("%s: %w", f.Path, lt.changed)
 	}
+	// A local file is hashed as it is read, so that an edit between the
+	// hash and the read cannot pass.
 	var ms []*mat.Dense
-	read := func() { ms, err = formats.ReadSigma(lt.path, f.Target, t) }
-	files := lt.files
-	var moved []string
-	var herr error
-	if files == nil {
-		// A local file, hashed as it is read (readHashed), so that an
-		// edit between the hash and the read cannot pass.
-		files, moved, herr = readHashed(lt.path, read)
-	} else {
-		read()
-	}
+	err = lt.readLocal(func() (err error) {
+		ms, err = formats.ReadSigma(lt.path, f.Target, t)
+		return err
+	}, true, want)
 	if err != nil && isURL(f.Path) {
 		err = renamed{err, lt.path, f.Path}
 	}
 	if err != nil {
 		return plan.File{}, nil, err
 	}
-	if herr != nil {
-		return plan.File{}, nil, fmt.Errorf("%s: hash: %w", f.Path, herr)
+	if lt.changed != nil {
+		return plan.File{}, nil, fmt.Errorf("%s: %w", f.Path, lt.changed)
 	}
-	if len(moved) > 0 {
-		return plan.File{}, nil, fmt.Errorf("%s: %w: the file was written while it was read", f.Path, ErrChanged)
-	}
-	if want != nil && lt.files == nil {
-		if diff := differ(want.Files, files); diff != "" {
-			return plan.File{}, nil, fmt.Errorf("%s: %w: %s", f.Path, ErrChanged, diff)
-		}
-	}
-	return files[0], ms, nil
+	return lt.files[0], ms, nil
 }
 
 // checkSigmas reads every file of sigmas of job against t, the table of
