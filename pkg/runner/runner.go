@@ -213,44 +213,36 @@ func inputHeavy(t *table.Table) *plan.Warning {
 	if t.A == nil {
 		return nil
 	}
-	n, _ := t.A.Dims()
-	sums := make([]float64, n)
-	for i := range n {
-		for j, v := range t.A.RawRowView(i)[:n] {
-			sums[j] += v
-		}
-	}
-	var names []string
-	worst, at := 0.0, -1
-	for j, v := range sums {
-		if v >= 1 {
-			if len(names) < 5 {
-				names = append(names, t.SectorLabel(j))
-			}
-			if v > worst {
-				worst, at = v, j
+	// A column sum of 1 or more is a value-added share of 0 or less.
+	var heavy []int
+	worst := -1
+	share := accounts.ValueAddedShare(t.A)
+	for j, v := range share {
+		if v <= 0 {
+			heavy = append(heavy, j)
+			if worst < 0 || v < share[worst] {
+				worst = j
 			}
 		}
 	}
-	if at < 0 {
+	if len(heavy) == 0 {
 		return nil
 	}
-	count := 0
-	for _, v := range sums {
-		if v >= 1 {
-			count++
-		}
+	var names []string
+	for _, j := range heavy[:min(5, len(heavy))] {
+		names = append(names, t.SectorLabel(j))
 	}
 	more := ""
-	if count > len(names) {
-		more = fmt.Sprintf(" and %d more", count-len(names))
+	if len(heavy) > len(names) {
+		more = fmt.Sprintf(" and %d more", len(heavy)-len(names))
 	}
+	sum := 1 - share[worst]
 	return &plan.Warning{
 		Kind:   plan.InputHeavy,
-		Sector: t.SectorLabel(at),
-		Amount: worst,
+		Sector: t.SectorLabel(worst),
+		Amount: sum,
 		Message: fmt.Sprintf("%d of %d sectors need a unit or more of inputs per unit of output (column sum of A >= 1: %s%s; the largest, %g, in %s): their value added is negative, and outputs and accounts may turn negative",
-			count, n, strings.Join(names, ", "), more, worst, t.SectorLabel(at)),
+			len(heavy), len(share), strings.Join(names, ", "), more, sum, t.SectorLabel(worst)),
 	}
 }
 
